@@ -1,0 +1,39 @@
+PYTHON    ?= python3
+VENV      ?= .venv
+OUT       ?= out
+RUNNER    ?= inline
+PAGEVIEWS ?= inputs/pageviews
+BILLS     ?= inputs/bills
+PYTEST_ARGS ?=
+
+BIN := $(VENV)/bin
+
+.PHONY: run-local test clean
+
+# The requirements (and extras) that setup.cfg names, but not the jobs package
+# itself: tasks must import it from what mrjob ships with each job, as they do
+# on a cluster, or a missing upload would pass here and fail there.
+REQUIREMENTS = $(BIN)/python -c 'import configparser, sys; c = configparser.ConfigParser(); \
+	c.read("setup.cfg"); print(c["options"]["install_requires"], \
+	*(c["options.extras_require"][x] for x in sys.argv[1:]))'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run: setup.cfg | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS))
+	touch $@
+
+$(VENV)/.test: setup.cfg | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) test)
+	touch $@
+
+run-local: $(VENV)/.run
+	$(BIN)/python -m jobs.run_all --runner $(RUNNER) --out $(OUT) \
+		--pageviews $(PAGEVIEWS) --bills $(BILLS)
+
+test: $(VENV)/.test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -1,0 +1,1 @@
+"""mrtally: Hadoop Streaming jobs (mrjob) that count Wikipedia pageviews and the words of Congress."""

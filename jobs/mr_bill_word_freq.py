@@ -1,0 +1,108 @@
+"""Count the words of US Congress bills (GPO bill DTD and USLM XML).
+
+Reads loose, gzipped or bzipped bill XML and govinfo bulk ``.zip`` archives
+whole (``mapper_raw``), or packed bills (``--packed``, see mr_pack_bills),
+which Hadoop can split and Spark can read. Words are runs of letters,
+lower-cased, of at least ``--min-word-length`` (6) characters.
+
+Output: ``word<TAB>count``, most frequent first, then by word.
+
+Sample command line:
+
+    python -m jobs.mr_bill_word_freq inputs/bills/ > words.tsv
+"""
+from collections import Counter
+
+from mrjob.step import MRStep
+
+from jobs.bill_job import BillJob
+from jobs.billtext import NotABill, bill_text, parse_bill
+from jobs.protocols import PackedBillProtocol
+from jobs.tally import descending, from_descending
+from jobs.words import load_stop_words, words
+
+
+class MRBillWordFreq(BillJob):
+
+    INPUT_PROTOCOL = PackedBillProtocol
+
+    def configure_args(self):
+        super().configure_args()
+        self.add_passthru_arg(
+            '--packed', action='store_true',
+            help='inputs are packed bills (bill_id<TAB>JSON), not XML files')
+        self.add_passthru_arg(
+            '--min-word-length', type=int, default=6, metavar='N',
+            help='drop words shorter than N characters (default 6)')
+        self.add_file_arg(
+            '--stop-words', metavar='FILE',
+            help='drop the words in FILE (one per line)')
+
+    def load_args(self, args):
+        super().load_args(args)
+        if self.options.runner == 'spark' and not self.options.packed:
+            # mapper_raw needs Hadoop input manifests, which Spark lacks
+            self.arg_parser.error(
+                'the Spark runner cannot read whole XML files: pack them first'
+                ' (python -m jobs.mr_pack_bills INPUT... --output-dir DIR),'
+                ' then run this job with --packed DIR')
+
+    def steps(self):
+        if self.options.packed:
+            read = dict(mapper=self.count_packed_words)
+        else:
+            read = dict(mapper_raw=self.count_file_words)
+        return [
+            MRStep(mapper_init=self.start_counting_words,
+                   mapper_final=self.emit_words,
+                   reducer=self.sum_words, **read),
+            MRStep(reducer=self.write_words),
+        ]
+
+    def start_counting_words(self):
+        self.start_counting()
+        self._words = Counter()
+        self._stop_words = (load_stop_words(self.options.stop_words)
+                            if self.options.stop_words else frozenset())
+
+    def count_bill_words(self, root):
+        self._words.update(words(bill_text(root), self.options.min_word_length,
+                                 self._stop_words))
+        self._stats['documents counted'] += 1
+
+    def count_file_words(self, path, uri):
+        for _, _, root in self.bills_of_file(path, uri):
+            self.count_bill_words(root)
+        return
+        yield
+
+    def count_packed_words(self, bill_id, xml_text):
+        if bill_id is None:
+            self.skip('line %r' % xml_text[:60], 'not a packed bill line')
+            return
+        self._stats['documents read'] += 1
+        try:
+            root = parse_bill(xml_text.encode('utf-8'), utf8=True)
+        except NotABill as e:
+            self.skip(bill_id, str(e))
+            return
+        self.count_bill_words(root)
+        return
+        yield
+
+    def emit_words(self):
+        for word, n in self._words.items():
+            yield word.encode('utf-8'), b'%d' % n
+        self.emit_stats()
+
+    def sum_words(self, word, counts):
+        yield b'', descending(sum(map(int, counts))) + b' ' + word
+
+    def write_words(self, _, ranked):
+        for record in ranked:
+            digits, word = record.split(b' ')
+            yield None, b'%s\t%d' % (word, from_descending(digits))
+
+
+if __name__ == '__main__':
+    MRBillWordFreq.run()

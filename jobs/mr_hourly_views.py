@@ -1,0 +1,62 @@
+"""Count the views of every domain in every hour of Wikipedia pageview dumps.
+
+The hour comes from the name of an hourly file (``pageviews-20240101-130000.gz``,
+``pagecounts-20120101-130000``) or, in a daily pageviews-complete file
+(``pageviews-20240101-user.bz2``), from each line's hourly counts. Lines of
+files named otherwise are counted as ``lines without an hour``.
+
+Output: ``YYYY-MM-DDTHH<TAB>domain<TAB>views``, in hour order, then most viewed
+first, then by domain as bytes.
+
+Sample command line:
+
+    python -m jobs.mr_hourly_views inputs/pageviews/ --domain en --domain en.m
+"""
+from mrjob.compat import jobconf_from_env
+from mrjob.step import MRStep
+
+from jobs.pageview_job import PageviewJob
+from jobs.pageviews import hour_of_file, hourly_counts
+from jobs.tally import descending, from_descending
+
+
+class MRHourlyViews(PageviewJob):
+
+    def steps(self):
+        kwargs = self.count_step_kwargs()
+        kwargs['mapper_init'] = self.start_counting_hours
+        return [
+            MRStep(reducer=self.sum_hour_views, **kwargs),
+            MRStep(reducer=self.write_hours),
+        ]
+
+    def start_counting_hours(self):
+        self.start_counting()
+        # each map task reads part of a single file (Hadoop, Spark with
+        # --emulate-map-input-file, and mrjob's local runners alike)
+        hour = hour_of_file(jobconf_from_env('mapreduce.map.input.file', ''))
+        self._hour = hour.encode() if hour else b''
+
+    def keys_of(self, domain, title, views, hourly):
+        hour = self._hour
+        if hourly is None:
+            if len(hour) == len(b'YYYY-MM-DDTHH'):
+                yield hour + b' ' + domain, views
+        elif len(hour) == len(b'YYYY-MM-DDT'):
+            for h, n in hourly_counts(hourly):
+                yield b'%s%02d %s' % (hour, h, domain), n
+
+    def sum_hour_views(self, hour_domain, counts):
+        views = self.total(counts)
+        if views >= self.options.min_views:
+            hour, domain = hour_domain.split(b' ')
+            yield b'', b'%s %s %s' % (hour, descending(views), domain)
+
+    def write_hours(self, _, ranked):
+        for record in ranked:
+            hour, digits, domain = record.split(b' ')
+            yield None, b'%s\t%s\t%d' % (hour, domain, from_descending(digits))
+
+
+if __name__ == '__main__':
+    MRHourlyViews.run()

@@ -1,0 +1,43 @@
+"""Pack bill XML files into packed bills: one bill per line, ``bill_id<TAB>JSON``.
+
+Only documents that parse as bills are packed (the rest are counted and
+skipped, as mr_bill_word_freq would), so counting packed bills gives the same
+words as counting the files they came from. Use ``-Dmapreduce.job.reduces=N``
+for N output files.
+
+Sample command line:
+
+    python -m jobs.mr_pack_bills inputs/bills/ --output-dir packed/
+"""
+from mrjob.step import MRStep
+
+from jobs.bill_job import BillJob
+from jobs.billtext import xml_as_text
+from jobs.protocols import PackedBillProtocol
+
+
+class MRPackBills(BillJob):
+
+    INTERNAL_PROTOCOL = PackedBillProtocol
+    OUTPUT_PROTOCOL = PackedBillProtocol
+    SORT_VALUES = False
+
+    def steps(self):
+        return [MRStep(mapper_init=self.start_counting,
+                       mapper_raw=self.pack_file,
+                       mapper_final=self.emit_stats,
+                       reducer=self.write_bills)]
+
+    def pack_file(self, path, uri):
+        for bill_id, xml, root in self.bills_of_file(path, uri):
+            self._stats['documents packed'] += 1
+            yield bill_id, xml_as_text(xml, root)
+
+    def write_bills(self, bill_id, xml_texts):
+        # a reducer, so that many small files become few packed ones
+        for xml_text in xml_texts:
+            yield bill_id, xml_text
+
+
+if __name__ == '__main__':
+    MRPackBills.run()

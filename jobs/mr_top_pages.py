@@ -1,0 +1,79 @@
+"""Find the most viewed pages in Wikipedia pageview dumps, overall or per domain.
+
+Output: ``domain<TAB>title<TAB>views`` for the top ``--top N`` pages, most
+viewed first (ties by domain, then title, as bytes); with ``--per-domain``, the
+top N of each domain, domains in byte order.
+
+Sample command line:
+
+    python -m jobs.mr_top_pages inputs/pageviews/ --top 10 --per-domain
+"""
+from collections import defaultdict
+
+from mrjob.step import MRStep
+
+from jobs.pageview_job import PageviewJob
+from jobs.tally import descending, from_descending, keep_smallest
+
+
+class MRTopPages(PageviewJob):
+
+    def configure_args(self):
+        super().configure_args()
+        self.add_passthru_arg('--top', type=int, default=100, metavar='N',
+                              help='how many pages to keep (default 100)')
+        self.add_passthru_arg('--per-domain', action='store_true',
+                              help='the top N of each domain')
+
+    def steps(self):
+        return [
+            MRStep(reducer_init=self.start_ranking,
+                   reducer=self.rank_page,
+                   reducer_final=self.emit_best_pages,
+                   **self.count_step_kwargs()),
+            MRStep(reducer=self.write_top_pages),
+        ]
+
+    def start_ranking(self):
+        # sort records of the best pages seen by this reducer, per group
+        self._best = defaultdict(list)
+
+    def rank_page(self, page, counts):
+        views = self.total(counts)
+        if views < self.options.min_views:
+            return
+        domain, title = page.split(b' ', 1)
+        if self.options.per_domain:
+            best = self._best[domain]
+            best.append(domain + b' ' + descending(views) + b' ' + title)
+        else:
+            best = self._best[b'']
+            best.append(descending(views) + b' ' + page)
+        if len(best) >= 2 * self.options.top + 1000:
+            keep_smallest(best, self.options.top)
+        return
+        yield
+
+    def emit_best_pages(self):
+        for best in self._best.values():
+            keep_smallest(best, self.options.top)
+            for record in best:
+                yield b'', record
+
+    def write_top_pages(self, _, ranked):
+        top = self.options.top
+        group, rank = None, 0
+        for record in ranked:
+            if self.options.per_domain:
+                domain, digits, title = record.split(b' ', 2)
+                if domain != group:
+                    group, rank = domain, 0
+            else:
+                digits, domain, title = record.split(b' ', 2)
+            rank += 1
+            if rank <= top:
+                yield None, b'%s\t%s\t%d' % (domain, title, from_descending(digits))
+
+
+if __name__ == '__main__':
+    MRTopPages.run()

@@ -1,0 +1,97 @@
+"""Run every mrtally job on the sample data and print what they found.
+
+Each job's output goes to ``OUT/<job>/`` as part files, as on a cluster; the
+summary shows the top words and pages and every counter of skipped input.
+
+Sample command line:
+
+    python -m jobs.run_all --runner inline --out out
+"""
+import argparse
+import logging
+import os
+import shutil
+import sys
+import time
+from urllib.parse import unquote_to_bytes
+
+from jobs.mr_bill_word_freq import MRBillWordFreq
+from jobs.mr_domain_views import MRDomainViews
+from jobs.mr_hourly_views import MRHourlyViews
+from jobs.mr_pack_bills import MRPackBills
+from jobs.mr_page_views import MRPageViews
+from jobs.mr_top_pages import MRTopPages
+from jobs.tally import format_counters
+
+
+def plan(pageviews, bills, out):
+    """``(name, job class, arguments)`` for every job, in the order they run."""
+    packed = os.path.join(out, 'packed_bills')
+    return [
+        ('page_views', MRPageViews, [pageviews]),
+        ('top_pages', MRTopPages, ['--top', '10', pageviews]),
+        ('domain_views', MRDomainViews, [pageviews]),
+        ('hourly_views', MRHourlyViews, [pageviews]),
+        ('bill_word_freq', MRBillWordFreq, [bills]),
+        ('packed_bills', MRPackBills, [bills]),
+        ('packed_bill_word_freq', MRBillWordFreq, ['--packed', packed]),
+    ]
+
+
+def run(job_class, args, output_dir):
+    """Run one job; return its output rows (bytes) and counter lines."""
+    shutil.rmtree(output_dir, ignore_errors=True)
+    # --no-conf: the sample run needs no settings, and a user's mrjob.conf
+    # (say, one for EMR) must not change it
+    job = job_class(args=args + ['--no-conf', '--output-dir', output_dir])
+    with job.make_runner() as runner:
+        runner.run()
+        rows = [value for _, value in job.parse_output(runner.cat_output())]
+        return rows, format_counters(runner.counters())
+
+
+def for_people(title):
+    """A dump title as people read it: percent-decoded, spaces for underscores;
+    bytes that are not UTF-8 are shown as escapes, not dropped."""
+    return unquote_to_bytes(title).decode('utf-8', 'backslashreplace').replace('_', ' ')
+
+
+def show(heading, rows, n=10):
+    print('\n' + heading)
+    for rank, row in enumerate(rows[:n], 1):
+        *first, count = row.rstrip(b'\r\n').split(b'\t')
+        words = [for_people(field) for field in first]
+        print('%4d  %-60s %10s' % (rank, '  '.join(words), count.decode()))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--runner', default='inline',
+                        help='mrjob runner: inline (default) or local')
+    parser.add_argument('--out', default='out', help='output directory')
+    parser.add_argument('--pageviews', default='inputs/pageviews')
+    parser.add_argument('--bills', default='inputs/bills')
+    opts = parser.parse_args(argv)
+    # mrjob's info and its warning that no mrjob.conf is in use are noise here
+    logging.getLogger('mrjob').setLevel(logging.ERROR)
+
+    results = {}
+    for name, job_class, args in plan(opts.pageviews, opts.bills, opts.out):
+        start = time.perf_counter()
+        rows, counters = run(job_class, ['-r', opts.runner] + args,
+                             os.path.join(opts.out, name))
+        results[name] = rows
+        print('%-22s %6d rows  %5.1f s  -> %s' % (
+            name, len(rows), time.perf_counter() - start,
+            os.path.join(opts.out, name)))
+        for line in counters:
+            print('    ' + line)
+
+    show('Top 10 words of the bills', results['bill_word_freq'])
+    show('Top 10 pages', results['top_pages'])
+    if results['bill_word_freq'] != results['packed_bill_word_freq']:
+        sys.exit('packed bills gave other word counts than the files they came from')
+
+
+if __name__ == '__main__':
+    main()

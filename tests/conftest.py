@@ -1,0 +1,83 @@
+import bz2
+import gzip
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / 'tests' / 'fixtures'
+INPUTS = ROOT / 'inputs'
+
+
+def run_job(job_class, args, runner='inline'):
+    """Run a job as its command line would; return its output lines (bytes,
+    without line ends) and its counters merged over steps."""
+    job = job_class(args=['-r', runner, '--no-conf', *map(str, args)])
+    with job.make_runner() as r:
+        r.run()
+        lines = b''.join(r.cat_output()).splitlines()
+        counters = defaultdict(int)
+        for step in r.counters():
+            for group, names in step.items():
+                for name, n in names.items():
+                    counters[group, name] += n
+        return lines, dict(counters)
+
+
+def run_cli(module, *args):
+    """Run ``python -m jobs.<module> ARGS`` from the repository root."""
+    return subprocess.run([sys.executable, '-m', 'jobs.' + module, *map(str, args)],
+                          cwd=ROOT, capture_output=True)
+
+
+def write_dump(path, lines):
+    """Write pageview lines (bytes) to ``path``, compressed as its name says."""
+    data = b''.join(line + b'\n' for line in lines)
+    opener = {'.gz': gzip.open, '.bz2': bz2.open}.get(path.suffix, open)
+    with opener(path, 'wb') as f:
+        f.write(data)
+    return path
+
+
+def read_any(path):
+    """The bytes of a file, decompressed as its name says."""
+    decompress = {'.gz': gzip.decompress, '.bz2': bz2.decompress}.get(path.suffix, bytes)
+    return decompress(path.read_bytes())
+
+
+def sample_reference(directory=INPUTS / 'pageviews'):
+    """Valid records (see reference.pageview_lines) of every file in a
+    directory, each with its file's name, and the number of malformed lines."""
+    import reference
+    records, bad = [], 0
+    for path in sorted(directory.iterdir()):
+        valid, malformed = reference.pageview_lines(read_any(path))
+        records += [(*record, path.name) for record in valid]
+        bad += malformed
+    return records, bad
+
+
+@pytest.fixture(scope='session')
+def bill_tree(tmp_path_factory):
+    """The real fixture bills, loose, gzipped, bzipped and in a zip."""
+    import zipfile
+    top = tmp_path_factory.mktemp('bills')
+    loose, mixed = top / 'loose', top / 'mixed'
+    shutil.copytree(FIXTURES / 'bills', loose)
+    mixed.mkdir()
+    for i, path in enumerate(sorted(loose.iterdir())):
+        data = path.read_bytes()
+        if path.name.startswith('uslm-'):
+            with zipfile.ZipFile(mixed / 'BILLS-uslm.zip', 'a', zipfile.ZIP_DEFLATED) as z:
+                z.writestr(path.name, data)
+        elif i % 3 == 0:
+            (mixed / (path.name + '.gz')).write_bytes(gzip.compress(data))
+        elif i % 3 == 1:
+            (mixed / (path.name + '.bz2')).write_bytes(bz2.compress(data))
+        else:
+            (mixed / path.name).write_bytes(data)
+    return loose, mixed

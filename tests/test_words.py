@@ -1,0 +1,46 @@
+from collections import Counter
+
+import pytest
+
+from jobs.words import load_stop_words, words
+
+
+def test_drops_short_words_and_lowercases():
+    text = 'The Secretary shall REPORT to Congress annually.'
+    assert list(words(text)) == ['secretary', 'report', 'congress', 'annually']
+
+
+def test_letters_only():
+    # digits, underscores and punctuation end words; hyphens split compounds
+    text = 'section_2(a)(iii) FY2024budget self-executing §§ 1986 subparagraph—except'
+    assert list(words(text, min_length=1)) == [
+        'section', 'a', 'iii', 'fy', 'budget', 'self', 'executing', 'subparagraph', 'except']
+
+
+def test_unicode_letters():
+    assert list(words('Zoë Mañana naïveté Straße Ελλάδα', min_length=5)) == [
+        'mañana', 'naïveté', 'straße', 'ελλάδα']
+
+
+def test_length_is_counted_after_lowercasing():
+    # 'İ' (U+0130) lowers to 'i' + U+0307: five letters become six characters
+    assert list(words('İSTAN', min_length=6)) == ['i̇stan']
+    assert list(words('ISTAN', min_length=6)) == []
+
+
+@pytest.mark.parametrize('n, expected', [
+    (1, ['a', 'an', 'act', 'shall']),
+    (3, ['act', 'shall']),
+    (6, []),
+])
+def test_min_length(n, expected):
+    assert list(words('a an act shall', min_length=n)) == expected
+
+
+def test_stop_words(tmp_path):
+    path = tmp_path / 'stop.txt'
+    path.write_text('# common in every bill\nSection\n\n  secretary \n', encoding='utf-8')
+    stop = load_stop_words(path)
+    assert stop == {'section', 'secretary'}
+    text = 'Section 2. The Secretary shall publish. SECTION 3.'
+    assert Counter(words(text, stop_words=stop)) == {'publish': 1}
