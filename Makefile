@@ -5,10 +5,15 @@ RUNNER    ?= inline
 PAGEVIEWS ?= inputs/pageviews
 BILLS     ?= inputs/bills
 PYTEST_ARGS ?=
+# make run-emr JOB=mr_top_pages INPUT=s3://bucket/pageviews/ OUTPUT=s3://bucket/out/top/ ARGS='--top 50'
+JOB       ?= mr_page_views
+INPUT     ?=
+OUTPUT    ?=
+ARGS      ?=
 
 BIN := $(VENV)/bin
 
-.PHONY: run-local test clean
+.PHONY: run-local run-emr test clean
 
 # The requirements (and extras) that setup.cfg names, but not the jobs package
 # itself: tasks must import it from what mrjob ships with each job, as they do
@@ -25,12 +30,16 @@ $(VENV)/.run: setup.cfg | $(BIN)/python
 	touch $@
 
 $(VENV)/.test: setup.cfg | $(BIN)/python
-	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) test)
+	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) test spark)
 	touch $@
 
 run-local: $(VENV)/.run
 	$(BIN)/python -m jobs.run_all --runner $(RUNNER) --out $(OUT) \
 		--pageviews $(PAGEVIEWS) --bills $(BILLS)
+
+run-emr: $(VENV)/.run
+	@test -n "$(INPUT)" -a -n "$(OUTPUT)" || { echo 'usage: make run-emr JOB=mr_page_views INPUT=s3://... OUTPUT=s3://... [ARGS=...]'; exit 2; }
+	$(BIN)/python -m jobs.$(JOB) -r emr -c emr/mrjob.conf --output-dir $(OUTPUT) $(ARGS) $(INPUT)
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

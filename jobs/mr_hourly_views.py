@@ -22,6 +22,12 @@ from jobs.tally import descending, from_descending
 
 class MRHourlyViews(PageviewJob):
 
+    def load_args(self, args):
+        super().load_args(args)
+        if self.options.runner == 'spark':
+            # Spark names the input file of each task only when asked
+            self.options.emulate_map_input_file = True
+
     def steps(self):
         kwargs = self.count_step_kwargs()
         kwargs['mapper_init'] = self.start_counting_hours

@@ -6,9 +6,15 @@ mrjob's SORT_VALUES (Hadoop's secondary sort; Spark and the local runners sort
 in memory), so the output order is the same on every runner. Rows are sorted as
 bytes, so sort keys put a count first as :func:`descending` digits.
 """
+import atexit
 import codecs
+import functools
 import logging
+import os
+import shutil
 import sys
+import tempfile
+import zipfile
 from collections import defaultdict
 
 from mrjob.job import MRJob
@@ -66,6 +72,21 @@ def format_counters(counters):
     return lines
 
 
+@functools.lru_cache(maxsize=None)
+def package_zip():
+    """The jobs package as a zip (built once per process, removed at exit), for
+    Spark, which puts ``--py-files`` on the path of its Python workers."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    tmp = tempfile.mkdtemp(prefix='mrtally-')
+    atexit.register(shutil.rmtree, tmp, True)
+    path = os.path.join(tmp, 'jobs.zip')
+    with zipfile.ZipFile(path, 'w') as z:
+        for name in sorted(os.listdir(package)):
+            if name.endswith('.py'):
+                z.write(os.path.join(package, name), 'jobs/' + name)
+    return path
+
+
 class TallyJob(MRJob):
     """Base of the mrtally jobs."""
 
@@ -84,11 +105,25 @@ class TallyJob(MRJob):
 
     def load_args(self, args):
         super().load_args(args)
-        if not self.is_task():
-            try:
-                self.options.args = expand_inputs(self.options.args)
-            except InputError as e:
-                self.arg_parser.error(str(e))
+        if self.is_task():
+            return
+        try:
+            self.options.args = expand_inputs(self.options.args)
+        except InputError as e:
+            self.arg_parser.error(str(e))
+        if self.options.runner == 'spark':
+            # Spark imports the job module from a zip of its own, without DIRS
+            self.options.py_files = list(self.options.py_files or []) + [package_zip()]
+
+    def _non_option_kwargs(self):
+        # mrjob 0.7.4 hands Spark's harness the job's own switches as a single
+        # --job-args string, which argparse mistakes for an option when it is
+        # one flag and nothing else (--packed). Every flag of ours may be
+        # repeated, so say it twice.
+        kwargs = super()._non_option_kwargs()
+        if self.options.runner == 'spark' and len(kwargs['extra_args']) == 1:
+            kwargs['extra_args'] = kwargs['extra_args'] * 2
+        return kwargs
 
     @classmethod
     def set_up_logging(cls, quiet=False, verbose=False, stream=None):

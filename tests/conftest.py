@@ -13,10 +13,27 @@ FIXTURES = ROOT / 'tests' / 'fixtures'
 INPUTS = ROOT / 'inputs'
 
 
+def spark_args(tmp_dir):
+    """mrjob switches for Spark on this machine: local master, no web UI, temp
+    files in the test's own directory, executors on this interpreter."""
+    conf = ['spark.ui.enabled=false', 'spark.local.dir=%s' % tmp_dir]
+    return ['-c', str(ROOT / 'emr' / 'mrjob.conf'), '--spark-master', 'local[2]',
+            '--spark-tmp-dir', str(tmp_dir), '--python-bin', sys.executable,
+            *[a for c in conf for a in ('--spark-args=--conf', '--spark-args=' + c)]]
+
+
+@pytest.fixture
+def spark(tmp_path, monkeypatch):
+    """Switches for run_job(..., runner='spark'); Spark bound to loopback."""
+    monkeypatch.setenv('SPARK_LOCAL_IP', '127.0.0.1')
+    return spark_args(tmp_path)
+
+
 def run_job(job_class, args, runner='inline'):
     """Run a job as its command line would; return its output lines (bytes,
     without line ends) and its counters merged over steps."""
-    job = job_class(args=['-r', runner, '--no-conf', *map(str, args)])
+    conf = [] if runner == 'spark' else ['--no-conf']
+    job = job_class(args=['-r', runner, *conf, *map(str, args)])
     with job.make_runner() as r:
         r.run()
         lines = b''.join(r.cat_output()).splitlines()

@@ -1,0 +1,145 @@
+"""Every job, run with ``-r emr -c emr/mrjob.conf`` against a local fake of AWS
+(tests/fake_emr.py): what EMR and S3 receive, and the output read back."""
+import ast
+import configparser
+import io
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from conftest import INPUTS, ROOT, run_job
+from fake_emr import FakeEMR
+from jobs.mr_bill_word_freq import MRBillWordFreq
+from jobs.mr_domain_views import MRDomainViews
+from jobs.mr_hourly_views import MRHourlyViews
+from jobs.mr_pack_bills import MRPackBills
+from jobs.mr_page_views import MRPageViews
+from jobs.mr_top_pages import MRTopPages
+
+BUCKET = 'mrtally-test'
+
+
+@pytest.fixture(scope='module')
+def emr(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        # relative paths in emr/mrjob.conf are relative to the repository root
+        monkeypatch.chdir(ROOT)
+        fake = FakeEMR()
+        fake.start(monkeypatch)
+        s3 = fake.client('s3')
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={'LocationConstraint': 'us-west-2'})
+        for path in sorted(INPUTS.rglob('*')):
+            if path.is_file() and path.suffix != '.py' and path.name != 'README.md':
+                s3.upload_file(str(path), BUCKET, 'inputs/' + str(path.relative_to(INPUTS)))
+        packed = tmp_path_factory.mktemp('packed') / 'bills'
+        run_job(MRPackBills, ['--output-dir', packed, INPUTS / 'bills'])
+        for part in packed.glob('part-*'):
+            s3.upload_file(str(part), BUCKET, 'inputs/packed/' + part.name)
+        yield fake
+        fake.stop()
+
+
+def s3_bytes(emr, uri):
+    bucket, _, key = uri.split('#')[0][len('s3://'):].partition('/')
+    return emr.client('s3').get_object(Bucket=bucket, Key=key)['Body'].read()
+
+
+JOBS = [
+    (MRPageViews, ['--exclude-prefix', 'Special:'], 'pageviews/'),
+    (MRTopPages, ['--top', '5', '--per-domain'], 'pageviews/'),
+    (MRDomainViews, [], 'pageviews/'),
+    (MRHourlyViews, [], 'pageviews/'),
+    (MRBillWordFreq, [], 'bills/'),
+    (MRBillWordFreq, ['--packed'], 'packed/'),
+    (MRPackBills, [], 'bills/'),
+]
+
+
+@pytest.mark.parametrize('job_class, args, inputs', JOBS,
+                         ids=[j.__name__ + ' '.join([''] + a) for j, a, _ in JOBS])
+def test_job_on_emr(emr, job_class, args, inputs):
+    local_input = INPUTS / ('bills' if inputs == 'packed/' else inputs)
+    expected, _ = run_job(job_class, args + [local_input] if inputs != 'packed/'
+                          else [a for a in args if a != '--packed'] + [local_input])
+    emr.final_output = b''.join(line + b'\n' for line in expected)
+    module = job_class.__module__.rsplit('.', 1)[-1]
+    output_dir = 's3://%s/out/%s/%d/' % (BUCKET, module, len(emr.requests['RunJobFlow']))
+
+    job = job_class(args=['-r', 'emr', '-c', 'emr/mrjob.conf', *emr.runner_args(),
+                          '--output-dir', output_dir, *args,
+                          's3://%s/inputs/%s' % (BUCKET, inputs)])
+    seen = len(emr.requests['AddJobFlowSteps'])
+    with job.make_runner() as runner:
+        runner.run()
+        # the output Hadoop would have written is read back from S3
+        assert b''.join(runner.cat_output()).splitlines() == expected
+
+        cluster = emr.requests['RunJobFlow'][-1]
+        steps = [s for request in emr.requests['AddJobFlowSteps'][seen:] for s in request['Steps']]
+        check_cluster(emr, cluster)
+        check_steps(emr, steps, job, module, output_dir, inputs)
+
+
+def check_cluster(emr, request):
+    assert request['ReleaseLabel'] == 'emr-7.14.0'
+    groups = {g['InstanceRole']: (g['InstanceType'], g['InstanceCount'])
+              for g in request['Instances']['InstanceGroups']}
+    assert groups == {'MASTER': ('m4.large', 1), 'CORE': ('m4.large', 2)}
+    assert [a['Name'] for a in request['Applications']] == ['Hadoop', 'Spark']
+    assert request['AutoTerminationPolicy'] == {'IdleTimeout': 3600}
+    assert request['LogUri'].startswith('s3://')
+    assert {'Key': 'project', 'Value': 'mrtally'} in emr.requests['AddTags'][-1]['Tags']
+
+    # the bootstrap script installs our pinned runtime from the uploaded requirements
+    [action] = [a for a in request['BootstrapActions'] if a['Name'] == 'master']
+    script = s3_bytes(emr, action['ScriptBootstrapAction']['Path']).decode()
+    assert 'sudo python3 -m pip install --quiet -r $__mrjob_PWD/requirements.txt' in script
+    uploaded = [w for w in script.split() if w.startswith('s3://') and w.endswith('requirements.txt')]
+    assert uploaded, script
+    assert s3_bytes(emr, uploaded[0]) == (ROOT / 'emr' / 'requirements.txt').read_bytes()
+
+
+def check_steps(emr, steps, job, module, output_dir, inputs):
+    assert len(steps) == len(job.steps())
+    for n, step in enumerate(steps):
+        args = step['HadoopJarStep']['Args']
+        assert args[0] == 'hadoop-streaming'
+        files = dict(f.split('#')[::-1] for f in args[args.index('-files') + 1].split(','))
+        archives = dict(a.split('#')[::-1] for a in args[args.index('-archives') + 1].split(','))
+        assert s3_bytes(emr, files[module + '.py']) == (ROOT / 'jobs' / (module + '.py')).read_bytes()
+        # the jobs package travels with every step, whole
+        with tarfile.open(fileobj=io.BytesIO(s3_bytes(emr, archives['jobs']))) as tar:
+            shipped = {Path(name).name for name in tar.getnames()}
+        assert {p.name for p in (ROOT / 'jobs').glob('*.py')} <= shipped
+        mapper = args[args.index('-mapper') + 1]
+        if n == 0:
+            assert 'python3 %s.py --step-num=0 --mapper' % module in mapper
+        if n == len(steps) - 1:
+            assert args[args.index('-output') + 1] == output_dir
+
+    first = steps[0]['HadoopJarStep']['Args']
+    step_input = first[first.index('-input') + 1]
+    if job.steps()[0].description(0).get('input_manifest'):
+        # whole files (mapper_raw): a manifest on S3 lists every input file, one per line
+        manifest = s3_bytes(emr, step_input).decode()
+        listed = sorted(line.split('\t')[-1] for line in manifest.splitlines())
+        assert listed == sorted('s3://%s/inputs/bills/%s' % (BUCKET, p.name)
+                                for p in (INPUTS / 'bills').iterdir())
+    else:
+        assert step_input.startswith('s3://%s/inputs/%s' % (BUCKET, inputs))
+
+
+def test_requirements_on_the_nodes_match_setup_cfg():
+    config = configparser.ConfigParser()
+    config.read(ROOT / 'setup.cfg')
+    pins = set(config['options']['install_requires'].split())
+    wanted = [line for line in (ROOT / 'emr' / 'requirements.txt').read_text().splitlines()
+              if line and not line.startswith('#')]
+    assert wanted and set(wanted) <= pins
+
+
+@pytest.mark.parametrize('path', sorted((ROOT / 'jobs').glob('*.py')), ids=lambda p: p.name)
+def test_jobs_parse_as_python_3_9(path):
+    # EMR 7 nodes run Python 3.9
+    ast.parse(path.read_text(), feature_version=(3, 9))
