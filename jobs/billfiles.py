@@ -37,20 +37,21 @@ def bill_id_of(name):
     return base
 
 
-def _read_bounded(f, limit):
+def _read_bounded(bill_id, f, limit):
     data = f.read(limit + 1)
     if len(data) > limit:
-        raise BadFile('inflates past %d bytes' % limit)
-    return data
+        return bill_id, None, 'too large: inflates past %d bytes' % limit
+    return bill_id, data, None
 
 
 def read_bills(path, name=None, limit=MAX_BILL_BYTES):
-    """Yield ``(bill_id, xml_bytes)`` for each document in the file at ``path``.
+    """Yield ``(bill_id, xml_bytes, None)`` for each document in the file at
+    ``path``, or ``(bill_id, None, reason)`` for one to skip unread: a zip
+    member that is not a ``.xml`` file, or a document that inflates past
+    ``limit`` bytes (a zip or gzip bomb).
 
     ``name`` is the file's original name or URI (for ids and messages; default
-    ``path``). Zip members that are not ``.xml`` files are yielded with
-    ``xml_bytes`` None, so that the caller can count them. Raises BadFile for
-    a damaged file.
+    ``path``). Raises BadFile for a damaged file.
     """
     name = name or path
     with open(path, 'rb') as f:
@@ -58,18 +59,16 @@ def read_bills(path, name=None, limit=MAX_BILL_BYTES):
     try:
         if magic.startswith(_GZIP):
             with gzip.open(path) as f:
-                yield bill_id_of(name), _read_bounded(f, limit)
+                yield _read_bounded(bill_id_of(name), f, limit)
         elif magic.startswith(_BZIP2):
             with bz2.open(path) as f:
-                yield bill_id_of(name), _read_bounded(f, limit)
+                yield _read_bounded(bill_id_of(name), f, limit)
         elif magic in (_ZIP, _EMPTY_ZIP):
             yield from _read_zip(path, limit)
         else:
             with open(path, 'rb') as f:
-                yield bill_id_of(name), _read_bounded(f, limit)
+                yield _read_bounded(bill_id_of(name), f, limit)
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:
-        raise BadFile('%s: %s' % (name, e)) from None
-    except BadFile as e:
         raise BadFile('%s: %s' % (name, e)) from None
 
 
@@ -81,9 +80,9 @@ def _read_zip(path, limit):
             # Members are read into memory, never extracted, so a name like
             # ../../etc/passwd is only a name.
             if not info.filename.lower().endswith('.xml'):
-                yield info.filename, None
-                continue
-            if info.file_size > limit:
-                raise BadFile('%s inflates past %d bytes' % (info.filename, limit))
-            with z.open(info) as f:
-                yield bill_id_of(info.filename), _read_bounded(f, limit)
+                yield info.filename, None, 'not an XML file'
+            elif info.file_size > limit:
+                yield bill_id_of(info.filename), None, 'too large: %d bytes' % info.file_size
+            else:
+                with z.open(info) as f:
+                    yield _read_bounded(bill_id_of(info.filename), f, limit)

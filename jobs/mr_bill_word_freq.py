@@ -78,13 +78,14 @@ class MRBillWordFreq(BillJob):
 
     def count_packed_words(self, bill_id, xml_text):
         if bill_id is None:
-            self.skip('line %r' % xml_text[:60], 'not a packed bill line')
+            self.skip('line %r' % xml_text[:60], 'not a packed bill line', xml_text)
             return
         self._stats['documents read'] += 1
+        xml = xml_text.encode('utf-8')
         try:
-            root = parse_bill(xml_text.encode('utf-8'), utf8=True)
+            root = parse_bill(xml, utf8=True)
         except NotABill as e:
-            self.skip(bill_id, str(e))
+            self.skip(bill_id, str(e), xml, 'packed--%s.xml' % bill_id)
             return
         self.count_bill_words(root)
         return

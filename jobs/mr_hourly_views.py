@@ -12,7 +12,6 @@ Sample command line:
 
     python -m jobs.mr_hourly_views inputs/pageviews/ --domain en --domain en.m
 """
-from mrjob.compat import jobconf_from_env
 from mrjob.step import MRStep
 
 from jobs.pageview_job import PageviewJob
@@ -40,7 +39,7 @@ class MRHourlyViews(PageviewJob):
         self.start_counting()
         # each map task reads part of a single file (Hadoop, Spark with
         # --emulate-map-input-file, and mrjob's local runners alike)
-        hour = hour_of_file(jobconf_from_env('mapreduce.map.input.file', ''))
+        hour = hour_of_file(self.input_file())
         self._hour = hour.encode() if hour else b''
 
     def keys_of(self, domain, title, views, hourly):

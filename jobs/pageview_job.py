@@ -3,8 +3,15 @@
 Each map task keeps one dict of views per key and emits it once at the end
 (in-mapper combining), and keeps its counters in memory too: mrjob writes a
 line to stderr for every counter increment.
+
+Every line read is counted once: counted, filtered out, without an hour, or
+malformed (by reason), in the ``pageviews`` counter group and, on the local
+runners, in a ``file NAME`` group per input file.
 """
+import posixpath
 from collections import Counter, defaultdict
+
+from mrjob.compat import jobconf_from_env
 
 from jobs.pageviews import Malformed, parse_pageview
 from jobs.tally import TallyJob
@@ -39,6 +46,13 @@ class PageviewJob(TallyJob):
         self._stats = Counter()
         self._domains = frozenset(d.encode() for d in self.options.domain)
         self._excluded = tuple(p.encode() for p in self.options.exclude_prefix)
+        self._file = posixpath.basename(self.input_file()) or 'stdin'
+        # A task reads one split of one file, and knows line numbers only from
+        # the start of its split: bad records of a split that starts at byte
+        # S > 0 of the file go to NAME@S, numbered from there.
+        start = jobconf_from_env('mapreduce.map.input.start', '0') or '0'
+        self._bad = self.open_bad_records(
+            self._file if start == '0' else '%s@%s' % (self._file, start))
 
     def count_views(self, _, line):
         stats = self._stats
@@ -47,6 +61,8 @@ class PageviewJob(TallyJob):
             domain, title, views, hourly = parse_pageview(line)
         except Malformed as e:
             stats['malformed: %s' % e] += 1
+            if self._bad:
+                self._bad.add_line(line, stats['lines read'], str(e))
             return
         if ((self._domains and domain not in self._domains)
                 or (self._excluded and title.startswith(self._excluded))):
@@ -66,6 +82,10 @@ class PageviewJob(TallyJob):
             yield key, b'%d' % views
         for name, n in self._stats.items():
             self.increment_counter(GROUP, name, n)
+            if self.wants_file_counters():
+                self.increment_counter('file ' + self._file, name.split(':')[0], n)
+        if self._bad:
+            self._bad.close()
 
     def count_step_kwargs(self):
         """The mapper half of every pageview job's first step."""

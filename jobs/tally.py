@@ -17,17 +17,22 @@ import tempfile
 import zipfile
 from collections import defaultdict
 
+from mrjob.compat import jobconf_from_env
 from mrjob.job import MRJob
 from mrjob.protocol import BytesProtocol, BytesValueProtocol
 from mrjob.step import StepFailedException
 from mrjob.util import log_to_null, log_to_stream
 
-from jobs.inputs import InputError, expand_inputs
+from jobs.inputs import InputError, damage_of, expand_inputs, is_local
 
 __all__ = ['BadInput', 'TallyJob', 'descending', 'from_descending',
            'keep_smallest', 'format_counters']
 
 log = logging.getLogger(__name__)
+
+# Runners whose tasks run on this machine: they can write --bad-records to a
+# local directory, and have no cap on the number of counters (Hadoop's is 120).
+LOCAL_RUNNERS = (None, 'inline', 'local')
 
 # 20 digits hold any sum of counts that fit Hive's BIGINT
 _WIDTH = 20
@@ -87,6 +92,44 @@ def package_zip():
     return path
 
 
+class BadRecords:
+    """Where a task writes what it skipped (``--bad-records DIR``), for a person
+    to inspect, mend and count again.
+
+    ``NAME.bad`` holds skipped lines exactly as they were read (mended, it is
+    input for the same job); ``NAME.why.tsv`` has one ``where<TAB>reason`` line
+    for each skipped record, lines or documents. Files are made on first use.
+    """
+
+    def __init__(self, directory, name):
+        self._base = os.path.join(directory, name.replace('/', '_'))
+        self._lines = self._why = None
+
+    def add_line(self, line, where, reason):
+        if self._lines is None:
+            self._lines = open(self._base + '.bad', 'wb')
+        self._lines.write(line.rstrip(b'\n') + b'\n')
+        self.add(where, reason)
+
+    def add_document(self, name, data, where, reason):
+        """Keep a whole document as ``DIR/name``."""
+        directory = os.path.dirname(self._base)
+        with open(os.path.join(directory, name.replace('/', '_')), 'wb') as f:
+            f.write(data)
+        self.add(where, reason)
+
+    def add(self, where, reason):
+        if self._why is None:
+            self._why = open(self._base + '.why.tsv', 'wb')
+        self._why.write(b'%s\t%s\n' % (str(where).encode('utf-8', 'backslashreplace'),
+                                       reason.encode('utf-8', 'backslashreplace')))
+
+    def close(self):
+        for f in (self._lines, self._why):
+            if f is not None:
+                f.close()
+
+
 class TallyJob(MRJob):
     """Base of the mrtally jobs."""
 
@@ -103,17 +146,76 @@ class TallyJob(MRJob):
     # cluster needs (the inline runner would hide its absence).
     DIRS = ['../jobs#jobs']
 
+    def configure_args(self):
+        super().configure_args()
+        # read by the launcher only; tasks learn what they need through cmdenv
+        self.arg_parser.add_argument(
+            '--skip-bad-files', action='store_true',
+            help='skip damaged input files (cut-off .gz, .bz2 or .zip) instead'
+                 ' of failing; they are named in the summary and never half counted')
+        self.arg_parser.add_argument(
+            '--bad-records', metavar='DIR',
+            help='write every skipped line or document to DIR, with its file,'
+                 ' line number and reason (inline and local runners)')
+
     def load_args(self, args):
         super().load_args(args)
+        self.bad_files = []
         if self.is_task():
             return
         try:
-            self.options.args = expand_inputs(self.options.args)
+            self.options.args = self._whole_inputs(expand_inputs(self.options.args))
         except InputError as e:
             self.arg_parser.error(str(e))
+
+        env = {}
+        if self.options.runner in LOCAL_RUNNERS:
+            env['MRTALLY_FILE_COUNTERS'] = '1'
+        if self.options.bad_records:
+            if self.options.runner not in LOCAL_RUNNERS:
+                self.arg_parser.error('--bad-records needs the inline or local runner')
+            directory = os.path.abspath(self.options.bad_records)
+            os.makedirs(directory, exist_ok=True)
+            env['MRTALLY_BAD_RECORDS'] = directory
+        if env:
+            self.options.cmdenv = dict(self.options.cmdenv or {}, **env)
+
         if self.options.runner == 'spark':
             # Spark imports the job module from a zip of its own, without DIRS
             self.options.py_files = list(self.options.py_files or []) + [package_zip()]
+
+    def _whole_inputs(self, files):
+        """``files`` less the damaged ones if --skip-bad-files (noting them in
+        ``self.bad_files``); raises InputError for a damaged one otherwise."""
+        whole = []
+        for f in files:
+            damage = damage_of(f) if is_local(f) else None
+            if damage is None:
+                whole.append(f)
+            elif self.options.skip_bad_files:
+                self.bad_files.append((f, damage))
+            else:
+                raise InputError('damaged input %s: %s (--skip-bad-files skips it)'
+                                 % (f, damage))
+        if files and not whole:
+            raise InputError('every input is damaged: %s' % ', '.join(f for f, _ in self.bad_files))
+        return whole
+
+    # Task side: what the launcher asked for through cmdenv
+
+    @staticmethod
+    def input_file():
+        """The input file (path or URI) of this map task, or ''."""
+        return jobconf_from_env('mapreduce.map.input.file', '') or ''
+
+    @staticmethod
+    def wants_file_counters():
+        return os.environ.get('MRTALLY_FILE_COUNTERS') == '1'
+
+    def open_bad_records(self, name):
+        """A BadRecords for this task, or None without --bad-records."""
+        directory = os.environ.get('MRTALLY_BAD_RECORDS')
+        return BadRecords(directory, name) if directory else None
 
     def _non_option_kwargs(self):
         # mrjob 0.7.4 hands Spark's harness the job's own switches as a single
@@ -162,3 +264,5 @@ class TallyJob(MRJob):
             log.info('Summary of %s:', type(self).__name__)
             for line in format_counters(runner.counters()):
                 log.info('  %s', line)
+            for path, damage in self.bad_files:
+                log.warning('  skipped damaged input %s: %s', path, damage)

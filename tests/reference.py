@@ -15,7 +15,7 @@ def pageview_lines(data):
     """Valid ``(domain, title, views, {hour: views} or None)`` of a dump's bytes,
     and the number of malformed lines."""
     valid, bad = [], 0
-    for line in data.split(b'\n')[:-1] if data.endswith(b'\n') else data.split(b'\n'):
+    for line in data.split(b'\n')[:-1] if data.endswith(b'\n') or not data else data.split(b'\n'):
         if line.endswith(b'\r'):
             line = line[:-1]
         m4, m6 = _FOUR.fullmatch(line), _SIX.fullmatch(line)

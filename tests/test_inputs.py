@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from jobs.inputs import InputError, expand_inputs
+from jobs.inputs import InputError, damage_of, expand_inputs
 
 
 @pytest.fixture
@@ -42,3 +42,49 @@ def test_unreadable_file(tree):
     (tree / 'c.txt').chmod(0)
     with pytest.raises(InputError, match='cannot read input'):
         expand_inputs([str(tree / 'c.txt')])
+
+
+def _gz(data):
+    import gzip
+    return gzip.compress(data)
+
+
+def _bz2(data):
+    import bz2
+    return bz2.compress(data)
+
+
+def _zip(data):
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
+        z.writestr('a.xml', data)
+    return buf.getvalue()
+
+
+DATA = b''.join(b'en Page_%d %d 0\n' % (i, i) for i in range(20000))
+
+
+@pytest.mark.parametrize('name, content, damage', [
+    ('plain.txt', DATA, None),
+    ('empty', b'', None),
+    ('x.gz', _gz(DATA), None),
+    ('x.bz2', _bz2(DATA), None),
+    ('x.zip', _zip(DATA), None),
+    ('x-misnamed', _gz(DATA), None),
+    ('x.gz', _gz(DATA)[:len(_gz(DATA)) // 2], 'Compressed file ended before the end-of-stream marker was reached'),
+    ('x.bz2', _bz2(DATA)[:len(_bz2(DATA)) // 2], 'Compressed file ended before the end-of-stream marker was reached'),
+    ('x.gz', DATA, "Not a gzipped file (b'en')"),
+    ('x.bz2', DATA, 'Invalid data stream'),
+    ('x.zip', _zip(DATA)[:len(_zip(DATA)) // 2], 'File is not a zip file'),
+    ('x.gz', _gz(DATA)[:-8] + b'\0' * 8, 'CRC check failed 0x0 != 0x'),
+])
+def test_damage_of(tmp_path, name, content, damage):
+    path = tmp_path / name
+    path.write_bytes(content)
+    found = damage_of(str(path))
+    if damage is None:
+        assert found is None
+    else:
+        assert found.startswith(damage)

@@ -1,4 +1,5 @@
 import gzip
+from pathlib import Path
 import zipfile
 from collections import Counter
 
@@ -106,8 +107,8 @@ def test_strict_fails_with_one_line(dirty):
 def test_damaged_archive_fails_naming_it(tmp_path):
     (tmp_path / 'cut.xml.gz').write_bytes(gzip.compress(b'<bill>' + b'x' * 10000 + b'</bill>')[:50])
     result = run_cli('mr_bill_word_freq', tmp_path)
-    assert result.returncode == 1
-    assert b'bad input: %s' % str(tmp_path / 'cut.xml.gz').encode() in result.stderr
+    assert result.returncode == 2
+    assert b'damaged input %s' % str(tmp_path / 'cut.xml.gz').encode() in result.stderr
     assert b'Traceback' not in result.stderr
 
 
@@ -117,3 +118,83 @@ def test_loose_bills_refuse_spark_without_packing(bill_tree):
     assert result.returncode == 2
     assert b'--packed' in result.stderr and b'mr_pack_bills' in result.stderr
     assert b'Traceback' not in result.stderr
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    bills = tmp_path / 'bills'
+    bills.mkdir()
+    secret = tmp_path / 'secret.txt'
+    secret.write_text('CONFIDENTIALWORD')
+    body = b'<bill><legis-body>Lionfish %s invasion</legis-body></bill>'
+    docs = {
+        'xxe-file.xml': b'<!DOCTYPE bill [<!ENTITY x SYSTEM "file://%s">]>' % str(secret).encode()
+                        + body % b'&x;',
+        'xxe-url.xml': b'<!DOCTYPE bill [<!ENTITY x SYSTEM "http://127.0.0.1:9/x">]>' + body % b'&x;',
+        'dtd-missing.xml': b'<!DOCTYPE bill SYSTEM "/nonexistent/bill.dtd">' + body % b'',
+        'laughs.xml': b'<!DOCTYPE bill [<!ENTITY a "haha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+                      b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+                      + body % b'&d;&d;&d;&d;',
+        'deep.xml': b'<bill><legis-body>' + b'<a>' * 5000 + b'deep' + b'</a>' * 5000 + b'</legis-body></bill>',
+        'empty.xml': b'',
+        'root.xml': b'<book><legis-body>Lionfish</legis-body></book>',
+    }
+    for name, data in docs.items():
+        (bills / name).write_bytes(data)
+    with zipfile.ZipFile(bills / 'bulk.zip', 'w', zipfile.ZIP_DEFLATED) as z:
+        z.writestr('../../../tmp/escape.xml', body % b'')
+        z.writestr('/abs/path.xml', body % b'')
+        z.writestr('notes.txt', b'just text')
+        z.writestr('bomb.xml', b'<bill>' + b' ' * (300 * 1024 * 1024) + b'</bill>')
+    return bills, secret
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_hostile_bills_are_skipped_and_counted(hostile, runner, tmp_path):
+    bills, secret = hostile
+    lines, counters = run_job(MRBillWordFreq, ['--bad-records', tmp_path / 'bad', bills], runner=runner)
+    # the three documents whose entities stay unexpanded, the two zipped ones
+    # with odd names, and the missing DTD, which is never fetched
+    assert lines == [b'invasion\t6', b'lionfish\t6']
+    assert counters == {
+        ('bills', 'documents read'): 9,     # 7 loose, 2 zipped
+        ('bills', 'documents counted'): 6,
+        ('bills', 'skipped: not well-formed XML'): 2,   # empty, too deep
+        ('bills', 'skipped: not a bill'): 1,
+        ('bills', 'skipped: not an XML file'): 1,
+        ('bills', 'skipped: too large'): 1,
+    }
+    assert not (tmp_path / 'escape.xml').exists() and not (Path('/tmp') / 'escape.xml').exists()
+    # every skipped document is kept whole, and every skip has a reason
+    bad = tmp_path / 'bad'
+    kept = sorted(p.name for p in bad.glob('*.xml'))
+    assert kept == ['deep.xml--deep.xml', 'empty.xml--empty.xml', 'root.xml--root.xml']
+    for name in kept:
+        assert (bad / name).read_bytes() == (bills / name.split('--')[0]).read_bytes()
+    why = ''.join(p.read_text() for p in bad.glob('*.why.tsv')).splitlines()
+    assert len(why) == 5
+    assert any(line.startswith('notes.txt (%s' % (bills / 'bulk.zip')) and
+               line.endswith('\tnot an XML file') for line in why)
+    assert any(line.startswith('bomb (') and '\ttoo large' in line for line in why)
+
+
+def test_strict_fails_on_the_first_bad_document(hostile):
+    bills, _ = hostile
+    result = run_cli('mr_bill_word_freq', '--strict', bills)
+    assert result.returncode == 1
+    assert b'bad input: ' in result.stderr and b'Traceback' not in result.stderr
+
+
+def test_packed_lines_that_are_not_bills(tmp_path):
+    packed = tmp_path / 'packed'
+    packed.write_bytes(b'hr1\t"<bill><legis-body>Lionfish</legis-body></bill>"\n'
+                       b'garbage line\n'
+                       b'hr2\t"<bill>unclosed"\n')
+    lines, counters = run_job(MRBillWordFreq, ['--packed', '--bad-records', tmp_path / 'bad', packed])
+    assert lines == [b'lionfish\t1']
+    assert counters[('bills', 'skipped: not a packed bill line')] == 1
+    assert counters[('bills', 'skipped: not well-formed XML')] == 1
+    # one file of skipped lines per map task
+    assert b''.join(p.read_bytes() for p in (tmp_path / 'bad').glob('bills-task*.bad')) \
+        == b'garbage line\n'
+    assert (tmp_path / 'bad' / 'packed--hr2.xml').read_bytes() == b'<bill>unclosed'

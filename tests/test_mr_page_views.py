@@ -55,7 +55,8 @@ def test_sample_inputs_match_a_second_implementation(runner):
     lines, counters = run_job(MRPageViews, [INPUTS / 'pageviews'], runner=runner)
     records, bad = sample_reference()
     assert lines == reference.sorted_rows(reference.page_views(records))
-    malformed = sum(n for (group, name), n in counters.items() if name.startswith('malformed'))
+    malformed = sum(n for (group, name), n in counters.items()
+                    if group == 'pageviews' and name.startswith('malformed'))
     assert malformed == bad > 0
     # total views out equal total views of the valid lines in
     assert sum(int(line.rsplit(b'\t', 1)[1]) for line in lines) == sum(r[2] for r in records)
@@ -81,3 +82,104 @@ def test_command_line_writes_tsv_to_stdout(two_hours):
     assert result.returncode == 0, result.stderr
     assert result.stdout == b'de\tMain_Page\t4\n'
     assert b'malformed: views not a number: 1' in result.stderr
+
+
+HOSTILE = [
+    (b'en A 1 0', None),
+    (b'en A 2 0\r', None),                      # CRLF line end
+    (b'ru \xcc\xee 3 0', None),                 # not UTF-8, kept as it is
+    (b'en ' + b'T' * 1_000_000 + b' 4 0', None),  # a 1 MB line
+    (b'en A 1', 'wrong number of fields'),
+    (b'en A  1 0', 'wrong number of fields'),
+    (b' A 1 0', 'empty domain or title'),
+    (b'en A -1 0', 'views not a number'),
+    (b'en A 99999999999999999999 0', 'views too large'),
+    (b'en A x 0', 'views not a number'),
+    (b'en\tA 1 0', 'control character'),
+    (b'en A\x00 1 0', 'control character'),
+    (b'', 'wrong number of fields'),
+]
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    lines = [line for line, _ in HOSTILE]
+    (tmp_path / 'pageviews-20240101-000000').write_bytes(
+        b'\n'.join(lines) + b'\nde Z 5 0')  # no newline at the end
+    (tmp_path / 'empty').write_bytes(b'')
+    write_dump(tmp_path / 'empty.gz', [])
+    return tmp_path
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_hostile_lines(hostile, runner, tmp_path_factory):
+    bad = tmp_path_factory.mktemp('bad')
+    lines, counters = run_job(MRPageViews, ['--bad-records', bad, hostile], runner=runner)
+    assert lines == [b'de\tZ\t5', b'en\t' + b'T' * 1_000_000 + b'\t4', b'en\tA\t3', b'ru\t\xcc\xee\t3']
+    reasons = [r for _, r in HOSTILE if r]
+    expected = {('pageviews', 'lines read'): len(HOSTILE) + 1,
+                ('pageviews', 'lines counted'): len(HOSTILE) + 1 - len(reasons)}
+    for reason in set(reasons):
+        expected['pageviews', 'malformed: ' + reason] = reasons.count(reason)
+    assert {k: n for k, n in counters.items() if k[0] == 'pageviews'} == expected
+    name = 'file pageviews-20240101-000000'
+    assert counters[name, 'lines read'] == len(HOSTILE) + 1
+    assert counters[name, 'malformed'] == len(reasons)
+
+    # every skipped line, byte for byte, and why it was skipped; a runner may
+    # split the file (it holds a 1 MB line), each split numbering its own lines
+    splits = sorted(bad.glob('pageviews-20240101-000000*.bad'),
+                    key=lambda p: int(p.stem.partition('@')[2] or 0))
+    assert b''.join(p.read_bytes() for p in splits) == b''.join(
+        line + b'\n' for line, reason in HOSTILE if reason)
+    why = [line.split(b'\t')[1] for p in splits
+           for line in p.with_suffix('.why.tsv').read_bytes().splitlines()]
+    assert why == [r.encode() for _, r in HOSTILE if r]
+    # line numbers count from the start of each split
+    content = (hostile / 'pageviews-20240101-000000').read_bytes()
+    numbers = []
+    for p in splits:
+        before = content[:int(p.stem.partition('@')[2] or 0)].count(b'\n')
+        numbers += [before + int(line.split(b'\t')[0])
+                    for line in p.with_suffix('.why.tsv').read_bytes().splitlines()]
+    assert numbers == [n for n, (_, r) in enumerate(HOSTILE, 1) if r]
+    assert sorted(p.name for p in bad.iterdir() if not p.name.startswith('pageviews')) == []
+
+
+@pytest.fixture
+def damaged(tmp_path):
+    good = write_dump(tmp_path / 'pageviews-20240101-000000.gz', [b'en A %d 0' % i for i in range(1, 5001)])
+    data = good.read_bytes()
+    (tmp_path / 'pageviews-20240101-010000.gz').write_bytes(data[:len(data) // 2])
+    (tmp_path / 'pageviews-20240101-020000.gz').write_bytes(b'en A 1 0\n')  # not gzip
+    cut = write_dump(tmp_path / 'pageviews-20240101-user.bz2',
+                     [b'en.wikipedia A%d 1 desktop %d A%d' % (i, i, i) for i in range(5000)])
+    cut.write_bytes(cut.read_bytes()[:len(cut.read_bytes()) // 2])
+    return tmp_path
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_damaged_files_fail_naming_the_first(damaged, runner):
+    result = run_cli('mr_page_views', '-r', runner, damaged)
+    assert result.returncode == 2
+    assert result.stdout == b''
+    assert b'damaged input %s: Compressed file ended' % str(
+        damaged / 'pageviews-20240101-010000.gz').encode() in result.stderr
+    assert b'Traceback' not in result.stderr
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_damaged_files_skipped_whole(damaged, runner):
+    result = run_cli('mr_page_views', '-r', runner, '--skip-bad-files', damaged)
+    assert result.returncode == 0, result.stderr
+    # only the whole file counts: 1 + 2 + ... + 5000
+    assert result.stdout == b'en\tA\t%d\n' % (5000 * 5001 // 2)
+    for name in ['010000.gz', '020000.gz', 'user.bz2']:
+        assert b'skipped damaged input %s' % str(damaged / ('pageviews-20240101-' + name)).encode() \
+            in result.stderr
+
+
+def test_bad_records_need_a_local_runner(tmp_path):
+    result = run_cli('mr_page_views', '-r', 'emr', '--bad-records', tmp_path, 's3://b/x')
+    assert result.returncode == 2
+    assert b'--bad-records needs the inline or local runner' in result.stderr

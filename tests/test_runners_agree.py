@@ -23,7 +23,11 @@ def test_pageview_jobs_agree(job_class, args, spark):
     local, local_counters = run_job(job_class, args + [INPUTS / 'pageviews'], runner='local')
     on_spark, spark_counters = run_job(job_class, spark + args + [INPUTS / 'pageviews'], runner='spark')
     assert inline and inline == local == on_spark
-    assert inline_counters == local_counters == spark_counters
+    # per-file counters are for the local runners only (Hadoop caps counters)
+    totals = [{k: n for k, n in c.items() if k[0] == 'pageviews'}
+              for c in (inline_counters, local_counters, spark_counters)]
+    assert totals[0] == totals[1] == totals[2]
+    assert inline_counters == local_counters
 
 
 def test_bill_job_agrees(tmp_path, spark):
