@@ -13,7 +13,7 @@ ARGS      ?=
 
 BIN := $(VENV)/bin
 
-.PHONY: run-local run-emr test clean
+.PHONY: run-local report run-emr test clean
 
 # The requirements (and extras) that setup.cfg names, but not the jobs package
 # itself: tasks must import it from what mrjob ships with each job, as they do
@@ -29,13 +29,21 @@ $(VENV)/.run: setup.cfg | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS))
 	touch $@
 
+$(VENV)/.report: setup.cfg | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) report)
+	touch $@
+
 $(VENV)/.test: setup.cfg | $(BIN)/python
-	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) test spark)
+	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) test spark report)
 	touch $@
 
 run-local: $(VENV)/.run
 	$(BIN)/python -m jobs.run_all --runner $(RUNNER) --out $(OUT) \
 		--pageviews $(PAGEVIEWS) --bills $(BILLS)
+
+report: run-local $(VENV)/.report
+	$(BIN)/python -m jobs.report --words $(OUT)/bill_word_freq --pages $(OUT)/top_pages \
+		--domains $(OUT)/domain_views --hours $(OUT)/hourly_views --out $(OUT)/report
 
 run-emr: $(VENV)/.run
 	@test -n "$(INPUT)" -a -n "$(OUTPUT)" || { echo 'usage: make run-emr JOB=mr_page_views INPUT=s3://... OUTPUT=s3://... [ARGS=...]'; exit 2; }

@@ -13,8 +13,10 @@ Domain and title stay bytes, never decoded: the dumps hold invalid UTF-8, CP1251
 percent-escapes and worse, and totals must reconcile with the source.
 """
 import re
+from urllib.parse import unquote_to_bytes
 
-__all__ = ['Malformed', 'parse_pageview', 'hourly_counts', 'hour_of_file']
+__all__ = ['Malformed', 'parse_pageview', 'hourly_counts', 'hour_of_file',
+           'title_for_people']
 
 # counts must fit Hive's BIGINT, so that every consumer of our output can load it
 MAX_COUNT = 2 ** 63 - 1
@@ -105,3 +107,9 @@ def hour_of_file(path):
     if m:
         return '%s-%s-%sT' % m.groups()
     return None
+
+
+def title_for_people(title):
+    """A dump title (bytes) as people read it: percent-decoded, underscores as
+    spaces; bytes that are not UTF-8 are shown as escapes, not dropped."""
+    return unquote_to_bytes(title).decode('utf-8', 'backslashreplace').replace('_', ' ')

@@ -13,7 +13,6 @@ import os
 import shutil
 import sys
 import time
-from urllib.parse import unquote_to_bytes
 
 from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_domain_views import MRDomainViews
@@ -21,6 +20,7 @@ from jobs.mr_hourly_views import MRHourlyViews
 from jobs.mr_pack_bills import MRPackBills
 from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
+from jobs.pageviews import title_for_people
 from jobs.tally import format_counters
 
 
@@ -46,21 +46,16 @@ def run(job_class, args, output_dir):
     job = job_class(args=args + ['--no-conf', '--output-dir', output_dir])
     with job.make_runner() as runner:
         runner.run()
+        job.write_run_record(runner)
         rows = [value for _, value in job.parse_output(runner.cat_output())]
         return rows, runner.counters()
-
-
-def for_people(title):
-    """A dump title as people read it: percent-decoded, spaces for underscores;
-    bytes that are not UTF-8 are shown as escapes, not dropped."""
-    return unquote_to_bytes(title).decode('utf-8', 'backslashreplace').replace('_', ' ')
 
 
 def show(heading, rows, n=10):
     print('\n' + heading)
     for rank, row in enumerate(rows[:n], 1):
         *first, count = row.rstrip(b'\r\n').split(b'\t')
-        words = [for_people(field) for field in first]
+        words = [title_for_people(field) for field in first]
         print('%4d  %-60s %10s' % (rank, '  '.join(words), count.decode()))
 
 

@@ -8,7 +8,9 @@ bytes, so sort keys put a count first as :func:`descending` digits.
 """
 import atexit
 import codecs
+import datetime
 import functools
+import json
 import logging
 import os
 import shutil
@@ -26,7 +28,11 @@ from mrjob.util import log_to_null, log_to_stream
 from jobs.inputs import InputError, damage_of, expand_inputs, is_local
 
 __all__ = ['BadInput', 'TallyJob', 'descending', 'from_descending',
-           'keep_smallest', 'format_counters']
+           'keep_smallest', 'merge_counters', 'format_counters', 'RUN_RECORD']
+
+# Written beside the part files of every run with --output-dir: what a report
+# needs to say where its numbers came from. Hadoop skips names starting with _.
+RUN_RECORD = '_mrtally.json'
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +67,20 @@ def keep_smallest(items, n):
     del items[n:]
 
 
-def format_counters(counters):
-    """Lines of text for mrjob's counters (a list of ``{group: {name: n}}``
-    per step), merged across steps."""
+def merge_counters(counters):
+    """mrjob's counters (a list of ``{group: {name: n}}`` per step), summed
+    over steps, as ``{group: {name: n}}`` in sorted order."""
     merged = defaultdict(lambda: defaultdict(int))
     for step in counters:
         for group, names in step.items():
             for name, n in names.items():
                 merged[group][name] += n
+    return {group: dict(sorted(merged[group].items())) for group in sorted(merged)}
+
+
+def format_counters(counters):
+    """Lines of text for mrjob's counters, merged across steps."""
+    merged = merge_counters(counters)
     lines = []
     for group in sorted(merged):
         lines.append('%s:' % group)
@@ -145,6 +157,11 @@ class TallyJob(MRJob):
     # Tasks import our own modules: ship the package with every job, as a
     # cluster needs (the inline runner would hide its absence).
     DIRS = ['../jobs#jobs']
+
+    def __init__(self, args=None):
+        self.command_line = list(sys.argv[1:] if args is None else args)
+        self.started = datetime.datetime.now(datetime.timezone.utc)
+        super().__init__(args)
 
     def configure_args(self):
         super().configure_args()
@@ -227,6 +244,27 @@ class TallyJob(MRJob):
             kwargs['extra_args'] = kwargs['extra_args'] * 2
         return kwargs
 
+    def write_run_record(self, runner):
+        """Write RUN_RECORD into the output directory (local or remote), if any."""
+        if not self.options.output_dir:
+            return
+        record = dict(
+            job=type(self).__name__,
+            module=type(self).__module__,
+            runner=self.options.runner or 'inline',
+            command_line=self.command_line,
+            inputs=self.options.args,
+            counters=merge_counters(runner.counters()),
+            skipped_files=[dict(path=p, damage=d) for p, d in self.bad_files],
+            started=self.started.isoformat(timespec='seconds'),
+            finished=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, RUN_RECORD)
+            with open(path, 'w') as f:
+                json.dump(record, f, indent=2, default=str)
+            runner.fs.put(path, runner.fs.join(self.options.output_dir, RUN_RECORD))
+
     @classmethod
     def set_up_logging(cls, quiet=False, verbose=False, stream=None):
         super().set_up_logging(quiet=quiet, verbose=verbose, stream=stream)
@@ -251,6 +289,7 @@ class TallyJob(MRJob):
                 log.error(str(e))
                 sys.exit(1)
 
+            self.write_run_record(runner)
             if self._should_cat_output():
                 try:
                     for chunk in runner.cat_output():
@@ -264,5 +303,7 @@ class TallyJob(MRJob):
             log.info('Summary of %s:', type(self).__name__)
             for line in format_counters(runner.counters()):
                 log.info('  %s', line)
+            if self.bad_files:
+                log.warning('  damaged input files skipped: %d', len(self.bad_files))
             for path, damage in self.bad_files:
                 log.warning('  skipped damaged input %s: %s', path, damage)

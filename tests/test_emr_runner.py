@@ -3,6 +3,7 @@
 import ast
 import configparser
 import io
+import json
 import tarfile
 from pathlib import Path
 
@@ -74,6 +75,11 @@ def test_job_on_emr(emr, job_class, args, inputs):
         runner.run()
         # the output Hadoop would have written is read back from S3
         assert b''.join(runner.cat_output()).splitlines() == expected
+        # and the run record for reports lands beside it
+        job.write_run_record(runner)
+        record = json.loads(s3_bytes(emr, output_dir + '_mrtally.json'))
+        assert record['runner'] == 'emr'
+        assert record['inputs'] == ['s3://%s/inputs/%s' % (BUCKET, inputs)]
 
         cluster = emr.requests['RunJobFlow'][-1]
         steps = [s for request in emr.requests['AddJobFlowSteps'][seen:] for s in request['Steps']]

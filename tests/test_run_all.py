@@ -3,7 +3,8 @@ import pytest
 from conftest import INPUTS, run_job
 from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_top_pages import MRTopPages
-from jobs.run_all import for_people, main
+from jobs.pageviews import title_for_people
+from jobs.run_all import main
 
 
 def test_runs_every_job_and_prints_the_tops(tmp_path, capsys):
@@ -28,4 +29,4 @@ def test_runs_every_job_and_prints_the_tops(tmp_path, capsys):
     (b'\xcc\xee', '\\xcc\\xee'),
 ])
 def test_titles_for_people(title, shown):
-    assert for_people(title) == shown
+    assert title_for_people(title) == shown
