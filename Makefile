@@ -10,10 +10,18 @@ JOB       ?= mr_page_views
 INPUT     ?=
 OUTPUT    ?=
 ARGS      ?=
+# make fetch-pageviews START=2024-01-01T00 END=2024-01-01T23 [DATASET=pageviews-complete]
+START     ?=
+END       ?=
+DATASET   ?= pageviews
+# make fetch-bills CONGRESS=113 TYPES='hr s'
+CONGRESS  ?= 113
+TYPES     ?= hr
+DATA      ?= data
 
 BIN := $(VENV)/bin
 
-.PHONY: run-local report run-emr test clean
+.PHONY: run-local report run-emr fetch-pageviews fetch-bills test clean
 
 # The requirements (and extras) that setup.cfg names, but not the jobs package
 # itself: tasks must import it from what mrjob ships with each job, as they do
@@ -48,6 +56,15 @@ report: run-local $(VENV)/.report
 run-emr: $(VENV)/.run
 	@test -n "$(INPUT)" -a -n "$(OUTPUT)" || { echo 'usage: make run-emr JOB=mr_page_views INPUT=s3://... OUTPUT=s3://... [ARGS=...]'; exit 2; }
 	$(BIN)/python -m jobs.$(JOB) -r emr -c emr/mrjob.conf --output-dir $(OUTPUT) $(ARGS) $(INPUT)
+
+fetch-pageviews: $(VENV)/.run
+	@test -n "$(START)" -a -n "$(END)" || { echo 'usage: make fetch-pageviews START=YYYY-MM-DDTHH END=YYYY-MM-DDTHH [DATASET=...]'; exit 2; }
+	$(BIN)/python -m jobs.fetch pageviews --dataset $(DATASET) --start $(START) --end $(END) \
+		--dest $(DATA)/$(DATASET)/ $(ARGS)
+
+fetch-bills: $(VENV)/.run
+	$(BIN)/python -m jobs.fetch bills --congress $(CONGRESS) $(foreach t,$(TYPES),--type $(t)) \
+		--dest $(DATA)/bills/ $(ARGS)
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
