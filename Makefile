@@ -21,7 +21,7 @@ DATA      ?= data
 
 BIN := $(VENV)/bin
 
-.PHONY: run-local report run-emr fetch-pageviews fetch-bills test clean
+.PHONY: run-local report run-emr fetch-pageviews fetch-bills bench bench-quick test clean
 
 # The requirements (and extras) that setup.cfg names, but not the jobs package
 # itself: tasks must import it from what mrjob ships with each job, as they do
@@ -39,6 +39,10 @@ $(VENV)/.run: setup.cfg | $(BIN)/python
 
 $(VENV)/.report: setup.cfg | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) report)
+	touch $@
+
+$(VENV)/.bench: setup.cfg | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) bench)
 	touch $@
 
 $(VENV)/.test: setup.cfg | $(BIN)/python
@@ -65,6 +69,13 @@ fetch-pageviews: $(VENV)/.run
 fetch-bills: $(VENV)/.run
 	$(BIN)/python -m jobs.fetch bills --congress $(CONGRESS) $(foreach t,$(TYPES),--type $(t)) \
 		--dest $(DATA)/bills/ $(ARGS)
+
+# BENCH_ARGS='--lines 2000000 --repeat 5' to change sizes; the data is cached in bench/data/
+bench: $(VENV)/.bench
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.bench
+	$(BIN)/python bench/run.py --quick
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

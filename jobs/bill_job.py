@@ -18,13 +18,15 @@ log = logging.getLogger(__name__)
 
 class BillJob(TallyJob):
 
+    def reads_whole_files(self):
+        return True
+
     def configure_args(self):
         super().configure_args()
         self.add_passthru_arg(
             '--strict', action='store_true',
             help='fail on the first document that is not a well-formed bill,'
                  ' instead of counting and skipping it')
-
     def start_counting(self):
         self._stats = Counter()
         # whole-file tasks read a manifest of many files: name records by task
@@ -74,3 +76,4 @@ class BillJob(TallyJob):
         except BadFile as e:
             # damaged since the launcher checked it: the user's to fix
             raise BadInput(str(e)) from None
+

@@ -1,7 +1,7 @@
 """Count the words of US Congress bills (GPO bill DTD and USLM XML).
 
 Reads loose, gzipped or bzipped bill XML and govinfo bulk ``.zip`` archives
-whole (``mapper_raw``), or packed bills (``--packed``, see mr_pack_bills),
+whole (see bill_job), or packed bills (``--packed``, see mr_pack_bills),
 which Hadoop can split and Spark can read. Words are runs of letters,
 lower-cased, of at least ``--min-word-length`` (6) characters.
 
@@ -47,11 +47,14 @@ class MRBillWordFreq(BillJob):
                 ' (python -m jobs.mr_pack_bills INPUT... --output-dir DIR),'
                 ' then run this job with --packed DIR')
 
+    def reads_whole_files(self):
+        return not self.options.packed
+
     def steps(self):
         if self.options.packed:
             read = dict(mapper=self.count_packed_words)
         else:
-            read = dict(mapper_raw=self.count_file_words)
+            read = self.file_mapper(self.count_file_words)
         return [
             MRStep(mapper_init=self.start_counting_words,
                    mapper_final=self.emit_words,

@@ -28,18 +28,16 @@ class MRHourlyViews(PageviewJob):
             self.options.emulate_map_input_file = True
 
     def steps(self):
-        kwargs = self.count_step_kwargs()
-        kwargs['mapper_init'] = self.start_counting_hours
         return [
-            MRStep(reducer=self.sum_hour_views, **kwargs),
+            MRStep(reducer=self.sum_hour_views, **self.count_step_kwargs()),
             MRStep(reducer=self.write_hours),
         ]
 
-    def start_counting_hours(self):
-        self.start_counting()
-        # each map task reads part of a single file (Hadoop, Spark with
+    def start_file(self, name, records_name=None):
+        super().start_file(name, records_name)
+        # a line task reads part of a single file (Hadoop, Spark with
         # --emulate-map-input-file, and mrjob's local runners alike)
-        hour = hour_of_file(self.input_file())
+        hour = hour_of_file(name)
         self._hour = hour.encode() if hour else b''
 
     def keys_of(self, domain, title, views, hourly):

@@ -24,9 +24,9 @@ class MRPackBills(BillJob):
 
     def steps(self):
         return [MRStep(mapper_init=self.start_counting,
-                       mapper_raw=self.pack_file,
                        mapper_final=self.emit_stats,
-                       reducer=self.write_bills)]
+                       reducer=self.write_bills,
+                       **self.file_mapper(self.pack_file))]
 
     def pack_file(self, path, uri):
         for bill_id, xml, root in self.bills_of_file(path, uri):

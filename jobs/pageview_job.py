@@ -7,8 +7,15 @@ line to stderr for every counter increment.
 Every line read is counted once: counted, filtered out, without an hour, or
 malformed (by reason), in the ``pageviews`` counter group and, on the local
 runners, in a ``file NAME`` group per input file.
+
+On a cluster the mapper gets lines (splittable, and the only way on Spark);
+on the local runners each task reads whole files itself (see TallyJob),
+which is several times faster than mrjob's own reading and splitting.
 """
+import bz2
+import gzip
 import posixpath
+import re
 from collections import Counter, defaultdict
 
 from mrjob.compat import jobconf_from_env
@@ -19,6 +26,20 @@ from jobs.tally import TallyJob
 __all__ = ['PageviewJob']
 
 GROUP = 'pageviews'
+_CHUNK = 1 << 23
+# control bytes other than the line end: a chunk with one takes the slow path
+_CONTROL = re.compile(rb'[\x00-\x09\x0b-\x1f]')
+
+
+def open_dump(path):
+    """A binary file object for a dump, decompressed as its first bytes say."""
+    with open(path, 'rb') as f:
+        magic = f.read(3)
+    if magic.startswith(b'\x1f\x8b'):
+        return gzip.open(path)
+    if magic == b'BZh':
+        return bz2.open(path)
+    return open(path, 'rb')
 
 
 class PageviewJob(TallyJob):
@@ -41,28 +62,53 @@ class PageviewJob(TallyJob):
         """Yield ``(key, views)`` for one valid line; no key may hold a tab."""
         yield domain + b' ' + title, views
 
+    def reads_whole_files(self):
+        return True
+
     def start_counting(self):
         self._views = defaultdict(int)
-        self._stats = Counter()
+        self._stats = Counter()  # of this task
+        self._file_stats = {}    # file name -> Counter
         self._domains = frozenset(d.encode() for d in self.options.domain)
         self._excluded = tuple(p.encode() for p in self.options.exclude_prefix)
-        self._file = posixpath.basename(self.input_file()) or 'stdin'
-        # A task reads one split of one file, and knows line numbers only from
-        # the start of its split: bad records of a split that starts at byte
-        # S > 0 of the file go to NAME@S, numbered from there.
-        start = jobconf_from_env('mapreduce.map.input.start', '0') or '0'
-        self._bad = self.open_bad_records(
-            self._file if start == '0' else '%s@%s' % (self._file, start))
+        # the fast loop of count_file_views knows only the plain case
+        self._plain = (not self._domains and not self._excluded
+                       and type(self).keys_of is PageviewJob.keys_of)
+        self._bad = None
+        if not self.options.file_list:
+            # A line task reads one split of one file, and knows line numbers
+            # only from the start of its split: bad records of a split that
+            # starts at byte S > 0 go to NAME@S, numbered from there.
+            start = jobconf_from_env('mapreduce.map.input.start', '0') or '0'
+            name = posixpath.basename(self.input_file()) or 'stdin'
+            self.start_file(name, name if start == '0' else '%s@%s' % (name, start))
+
+    def start_file(self, name, records_name=None):
+        """Called before the lines of each input file (or split)."""
+        if self._bad:
+            self._bad.close()
+        self._bad = self.open_bad_records(records_name or name)
+        self._file = name
+        self._stats = self._file_stats.setdefault(name, Counter())
 
     def count_views(self, _, line):
+        """Mapper for line input."""
+        self._stats['lines read'] += 1
+        self.count_line(line, self._stats['lines read'])
+        # a generator: mrjob calls it for every line and expects an iterable
+        return
+        yield
+
+    def count_line(self, line, number):
+        """Count one line (bytes, ``number`` in its file or split) in full:
+        parsing, filters, keys, and every reason to skip it."""
         stats = self._stats
-        stats['lines read'] += 1
         try:
             domain, title, views, hourly = parse_pageview(line)
         except Malformed as e:
             stats['malformed: %s' % e] += 1
             if self._bad:
-                self._bad.add_line(line, stats['lines read'], str(e))
+                self._bad.add_line(line, number, str(e))
             return
         if ((self._domains and domain not in self._domains)
                 or (self._excluded and title.startswith(self._excluded))):
@@ -73,24 +119,64 @@ class PageviewJob(TallyJob):
             self._views[key] += n
             counted = True
         stats['lines counted' if counted else 'lines without an hour'] += 1
-        # a generator: mrjob calls it for every line and expects an iterable
+
+    def count_file_views(self, path, uri):
+        """Mapper for whole files: read in big chunks, and count the common
+        case (4 clean fields, counts of at most 18 digits, so below 2**63)
+        in a tight loop; hand every other line to count_line."""
+        self.start_file(posixpath.basename(uri))
+        stats, views, count_line = self._stats, self._views, self.count_line
+        get = views.get
+        number = 0
+        with open_dump(path) as f:
+            tail = b''
+            while True:
+                chunk = f.read(_CHUNK)
+                data = tail + chunk
+                if chunk:
+                    lines = data.split(b'\n')
+                    tail = lines.pop()
+                else:
+                    lines = [data] if data else []
+                fast = self._plain and not _CONTROL.search(data)
+                counted = 0
+                for i, line in enumerate(lines, number + 1):
+                    if fast:
+                        fields = line.split(b' ')
+                        if len(fields) == 4:
+                            domain, title, n, size = fields
+                            if (domain and title and n.isdigit() and size.isdigit()
+                                    and len(n) < 19 and len(size) < 19):
+                                key = domain + b' ' + title
+                                views[key] = get(key, 0) + int(n)
+                                counted += 1
+                                continue
+                    count_line(line, i)
+                number += len(lines)
+                stats['lines counted'] += counted
+                if not chunk:
+                    break
+        stats['lines read'] += number
         return
         yield
 
     def emit_views(self):
         for key, views in self._views.items():
             yield key, b'%d' % views
-        for name, n in self._stats.items():
-            self.increment_counter(GROUP, name, n)
-            if self.wants_file_counters():
-                self.increment_counter('file ' + self._file, name.split(':')[0], n)
+        for name, stats in self._file_stats.items():
+            for counter, n in stats.items():
+                if n:
+                    self.increment_counter(GROUP, counter, n)
+                    if self.wants_file_counters():
+                        self.increment_counter('file ' + name, counter.split(':')[0], n)
         if self._bad:
             self._bad.close()
 
     def count_step_kwargs(self):
         """The mapper half of every pageview job's first step."""
-        return dict(mapper_init=self.start_counting, mapper=self.count_views,
-                    mapper_final=self.emit_views)
+        return dict(mapper_init=self.start_counting, mapper_final=self.emit_views,
+                    **(self.file_mapper(self.count_file_views) if self.options.file_list
+                       else dict(mapper=self.count_views)))
 
     @staticmethod
     def total(counts):

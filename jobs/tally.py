@@ -170,6 +170,10 @@ class TallyJob(MRJob):
             '--skip-bad-files', action='store_true',
             help='skip damaged input files (cut-off .gz, .bz2 or .zip) instead'
                  ' of failing; they are named in the summary and never half counted')
+        self.add_passthru_arg(
+            '--file-list', action='store_true',
+            help='inputs are text files that list input files, one path a line'
+                 ' (the launcher does this itself on the local runners)')
         self.arg_parser.add_argument(
             '--bad-records', metavar='DIR',
             help='write every skipped line or document to DIR, with its file,'
@@ -178,6 +182,7 @@ class TallyJob(MRJob):
     def load_args(self, args):
         super().load_args(args)
         self.bad_files = []
+        self.input_files = list(self.options.args)
         if self.is_task():
             return
         try:
@@ -200,6 +205,37 @@ class TallyJob(MRJob):
         if self.options.runner == 'spark':
             # Spark imports the job module from a zip of its own, without DIRS
             self.options.py_files = list(self.options.py_files or []) + [package_zip()]
+
+        # On a cluster, whole files reach a mapper through mapper_raw: mrjob's
+        # input manifest, one map task per file. Here, where a task per file is
+        # ruinous over many small files and mrjob's own line reading costs more
+        # than our parsing, tasks get a list of local files to read themselves.
+        self.input_files = list(self.options.args)
+        if (self.reads_whole_files() and not self.options.file_list
+                and self.options.runner in LOCAL_RUNNERS and self.options.args
+                and all(is_local(a) for a in self.options.args)):
+            self.options.args = [_write_file_list(self.options.args)]
+            self.options.file_list = True
+
+    def reads_whole_files(self):
+        """Whether this run would rather read its input files whole."""
+        return False
+
+    def input_protocol(self):
+        if self.options.file_list:
+            return BytesValueProtocol()
+        return super().input_protocol()
+
+    def file_mapper(self, handle_file):
+        """Step keyword arguments that hand every input file to
+        ``handle_file(path, uri)``."""
+        if not self.options.file_list:
+            return dict(mapper_raw=handle_file)
+
+        def handle_listed_file(_, line):
+            path = os.fsdecode(line.rstrip(b'\r\n'))
+            return handle_file(path, path)
+        return dict(mapper=handle_listed_file)
 
     def _whole_inputs(self, files):
         """``files`` less the damaged ones if --skip-bad-files (noting them in
@@ -235,11 +271,15 @@ class TallyJob(MRJob):
         return BadRecords(directory, name) if directory else None
 
     def _non_option_kwargs(self):
+        # The switches that tasks get are the user's; add what the launcher
+        # decided for them.
+        kwargs = super()._non_option_kwargs()
+        if self.options.file_list and '--file-list' not in kwargs['extra_args']:
+            kwargs['extra_args'] = kwargs['extra_args'] + ['--file-list']
         # mrjob 0.7.4 hands Spark's harness the job's own switches as a single
         # --job-args string, which argparse mistakes for an option when it is
         # one flag and nothing else (--packed). Every flag of ours may be
         # repeated, so say it twice.
-        kwargs = super()._non_option_kwargs()
         if self.options.runner == 'spark' and len(kwargs['extra_args']) == 1:
             kwargs['extra_args'] = kwargs['extra_args'] * 2
         return kwargs
@@ -253,7 +293,7 @@ class TallyJob(MRJob):
             module=type(self).__module__,
             runner=self.options.runner or 'inline',
             command_line=self.command_line,
-            inputs=self.options.args,
+            inputs=self.input_files,
             counters=merge_counters(runner.counters()),
             skipped_files=[dict(path=p, damage=d) for p, d in self.bad_files],
             started=self.started.isoformat(timespec='seconds'),
@@ -307,3 +347,14 @@ class TallyJob(MRJob):
                 log.warning('  damaged input files skipped: %d', len(self.bad_files))
             for path, damage in self.bad_files:
                 log.warning('  skipped damaged input %s: %s', path, damage)
+
+
+def _write_file_list(paths):
+    """A temporary text file (removed at exit) listing ``paths``, one a line."""
+    tmp = tempfile.mkdtemp(prefix='mrtally-files-')
+    atexit.register(shutil.rmtree, tmp, True)
+    path = os.path.join(tmp, 'input-files.txt')
+    with open(path, 'wb') as f:
+        for p in paths:
+            f.write(os.fsencode(os.path.abspath(p)) + b'\n')
+    return path

@@ -183,3 +183,11 @@ def test_bad_records_need_a_local_runner(tmp_path):
     result = run_cli('mr_page_views', '-r', 'emr', '--bad-records', tmp_path, 's3://b/x')
     assert result.returncode == 2
     assert b'--bad-records needs the inline or local runner' in result.stderr
+
+
+def test_a_control_byte_in_the_last_line_of_a_file(tmp_path):
+    # the last line, without a line end, is counted after the file's last read
+    (tmp_path / 'x').write_bytes(b'en A 1 0\nen B\t2 3 0')
+    lines, counters = run_job(MRPageViews, [tmp_path])
+    assert lines == [b'en\tA\t1']
+    assert counters[('pageviews', 'malformed: control character')] == 1

@@ -1,0 +1,172 @@
+"""make bench: mrtally's jobs against DuckDB, plain Python and naive mrjob.
+
+Every contender runs as its own process, in alternation, ``--repeat`` times;
+the table gives medians and spread, throughput, the peak memory of the
+largest single process, and ratios to a baseline measured in the same run.
+Every contender's answer is checked against the plain script's first.
+
+    python bench/run.py [--quick] [--repeat 3] [--lines 8000000] [--bills 2000]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import generate  # noqa: E402
+
+PY = sys.executable
+
+
+def job(module, *args):
+    return [PY, '-m', 'jobs.' + module, '--no-conf', '-q', *args]
+
+
+def contender(name, cmd, group, baseline=False, unsorted=False, answer='full'):
+    return dict(name=name, cmd=cmd, group=group, baseline=baseline, unsorted=unsorted,
+                answer=answer, runs=[])
+
+
+def plan(pv_files, loose, packed):
+    c = os.path.join(HERE, 'contenders')
+    return [
+        contender('zcat (floor)', ['sh', '-c', 'gzip -dc "$@" > /dev/null', 'zcat', *pv_files],
+                  'pageviews', answer=None),
+        contender('DuckDB', [PY, os.path.join(c, 'duckdb_page_views.py'), *pv_files],
+                  'pageviews', baseline=True),
+        contender('plain Python dict', [PY, os.path.join(c, 'plain_page_views.py'), *pv_files],
+                  'pageviews'),
+        contender('MRPageViews local 2 cores', job('mr_page_views', '-r', 'local', '--num-cores', '2',
+                                                   *pv_files), 'pageviews'),
+        contender('MRPageViews local 1 core', job('mr_page_views', '-r', 'local', '--num-cores', '1',
+                                                  *pv_files), 'pageviews'),
+        contender('MRPageViews inline', job('mr_page_views', *pv_files), 'pageviews'),
+        contender('naive mrjob local 2 cores', [PY, os.path.join(c, 'naive_page_views.py'), '--no-conf',
+                                                '-q', '-r', 'local', '--num-cores', '2', *pv_files],
+                  'pageviews', unsorted=True),
+        contender('DuckDB top 100', [PY, os.path.join(c, 'duckdb_page_views.py'), '--top', '100',
+                                     *pv_files], 'top pages', baseline=True, answer='top'),
+        contender('MRTopPages local 2 cores', job('mr_top_pages', '-r', 'local', '--num-cores', '2',
+                                                  '--top', '100', *pv_files), 'top pages', answer='top'),
+        contender('MRTopPages local 1 core', job('mr_top_pages', '-r', 'local', '--num-cores', '1',
+                                                 '--top', '100', *pv_files), 'top pages', answer='top'),
+        contender('plain lxml + Counter', [PY, os.path.join(c, 'plain_bill_words.py'), loose],
+                  'bills', baseline=True),
+        contender('MRBillWordFreq loose, local 2 cores', job('mr_bill_word_freq', '-r', 'local',
+                                                             '--num-cores', '2', loose), 'bills'),
+        contender('MRBillWordFreq loose, local 1 core', job('mr_bill_word_freq', '-r', 'local',
+                                                            '--num-cores', '1', loose), 'bills'),
+        contender('MRBillWordFreq packed, local 2 cores', job('mr_bill_word_freq', '-r', 'local',
+                                                              '--num-cores', '2', '--packed', packed),
+                  'bills'),
+        contender('MRBillWordFreq packed, local 1 core', job('mr_bill_word_freq', '-r', 'local',
+                                                             '--num-cores', '1', '--packed', packed),
+                  'bills'),
+        contender('naive mrjob packed, local 2 cores', [PY, os.path.join(c, 'naive_bill_words.py'),
+                                                        '--no-conf', '-q', '-r', 'local',
+                                                        '--num-cores', '2', packed],
+                  'bills', unsorted=True),
+    ]
+
+
+def measure(cmd, out):
+    result = subprocess.run([PY, os.path.join(HERE, 'measure.py'), out, '--', *cmd],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def answers_agree(c, outputs, top):
+    got = open(outputs[c['name']], 'rb').read().splitlines()
+    want = open(outputs['plain lxml + Counter' if c['group'] == 'bills' else 'plain Python dict'],
+                'rb').read().splitlines()
+    if c['answer'] == 'top':
+        want = want[:top]
+    return sorted(got) == sorted(want) if c['unsorted'] else got == want
+
+
+def table(contenders, sizes):
+    lines = ['| contender | median s | spread s | throughput | peak MB | ratio to baseline |',
+             '|---|---:|---:|---:|---:|---:|']
+    for group in ('pageviews', 'top pages', 'bills'):
+        members = [c for c in contenders if c['group'] == group]
+        base = statistics.median(r['wall'] for c in members if c['baseline'] for r in c['runs'])
+        for c in members:
+            walls = [r['wall'] for r in c['runs']]
+            median = statistics.median(walls)
+            if group == 'bills':
+                speed = '%.1f MB/s' % (sizes['bill_mb'] / median)
+                ratio = '%.2fx throughput' % (base / median)
+            else:
+                speed = '%.2f M lines/s' % (sizes['lines'] / median / 1e6)
+                ratio = '%.2fx time' % (median / base)
+            lines.append('| %s (%s) | %.2f | %.2f-%.2f | %s | %.0f | %s |' % (
+                c['name'], group, median, min(walls), max(walls), speed,
+                max(r['peak_mb'] for r in c['runs']), ratio))
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--quick', action='store_true', help='small sizes, for a run under a minute')
+    parser.add_argument('--lines', type=int, default=8_000_000)
+    parser.add_argument('--titles', type=int, default=2_000_000)
+    parser.add_argument('--files', type=int, default=2)
+    parser.add_argument('--bills', type=int, default=2000)
+    parser.add_argument('--repeat', type=int, default=3)
+    parser.add_argument('--results', default=os.path.join(HERE, 'RESULTS.md'),
+                        help='where to keep the table (not written with --quick)')
+    opts = parser.parse_args(argv)
+    if opts.quick:
+        opts.lines, opts.titles, opts.bills, opts.repeat = 100_000, 20_000, 40, 1
+
+    print('bench: making or finding the data...', file=sys.stderr, flush=True)
+    pv_files = generate.pageview_files(opts.lines, opts.titles, opts.files)
+    loose, packed = generate.bill_files(opts.bills)
+    sizes = dict(lines=opts.lines,
+                 bill_mb=sum(os.path.getsize(os.path.join(loose, n)) for n in os.listdir(loose)) / 1e6)
+    contenders = plan(pv_files, loose, packed)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs = {c['name']: os.path.join(tmp, '%d.out' % i) for i, c in enumerate(contenders)}
+        for n in range(opts.repeat):
+            for c in contenders:
+                print('bench: run %d/%d: %s' % (n + 1, opts.repeat, c['name']), file=sys.stderr, flush=True)
+                result = measure(c['cmd'], outputs[c['name']])
+                if result['code'] != 0:
+                    sys.exit('bench: %s failed (exit %d)' % (c['name'], result['code']))
+                c['runs'].append(result)
+            if n == 0:
+                for c in contenders:
+                    if c['answer'] and not answers_agree(c, outputs, 100):
+                        sys.exit('bench: %s gave another answer than the plain script' % c['name'])
+
+    commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip() or 'unknown'
+    header = [
+        '# Benchmark results', '',
+        'Made %s by `make bench` at commit %s on %s, %d cores, Python %s; environment as the user\'s '
+        '(PYTHONUNBUFFERED unset). Pageviews: %d lines (%d distinct titles) in %d gzipped files; '
+        'bills: %d documents, %.1f MB of XML. Medians of %d runs in alternation; peak MB is the '
+        'largest single process. Ratios: time relative to DuckDB (pageviews, top pages; lower is '
+        'better), throughput relative to the plain script (bills; higher is better). Every '
+        'contender gave the same answer as the plain script.' % (
+            datetime.date.today().isoformat(), commit, platform.machine(), os.cpu_count(),
+            platform.python_version(), opts.lines, opts.titles, opts.files, opts.bills,
+            sizes['bill_mb'], opts.repeat),
+        '']
+    text = '\n'.join(header + table(contenders, sizes)) + '\n'
+    print(text)
+    if not opts.quick:
+        with open(opts.results, 'w') as f:
+            f.write(text)
+
+
+if __name__ == '__main__':
+    main()
