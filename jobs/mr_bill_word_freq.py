@@ -1,7 +1,7 @@
 """Count the words of US Congress bills (GPO bill DTD and USLM XML).
 
 Reads loose, gzipped or bzipped bill XML and govinfo bulk ``.zip`` archives
-whole (see bill_job), or packed bills (``--packed``, see mr_pack_bills),
+whole (see TallyJob.file_mapper), or packed bills (``--packed``, see mr_pack_bills),
 which Hadoop can split and Spark can read. Words are runs of letters,
 lower-cased, of at least ``--min-word-length`` (6) characters.
 
@@ -19,7 +19,7 @@ from jobs.bill_job import BillJob
 from jobs.billtext import NotABill, bill_text, parse_bill
 from jobs.protocols import PackedBillProtocol
 from jobs.tally import descending, from_descending
-from jobs.words import load_stop_words, words
+from jobs.words import fold, load_stop_words, tokens
 
 
 class MRBillWordFreq(BillJob):
@@ -64,13 +64,10 @@ class MRBillWordFreq(BillJob):
 
     def start_counting_words(self):
         self.start_counting()
-        self._words = Counter()
-        self._stop_words = (load_stop_words(self.options.stop_words)
-                            if self.options.stop_words else frozenset())
+        self._tokens = Counter()
 
     def count_bill_words(self, root):
-        self._words.update(words(bill_text(root), self.options.min_word_length,
-                                 self._stop_words))
+        self._tokens.update(tokens(bill_text(root)))
         self._stats['documents counted'] += 1
 
     def count_file_words(self, path, uri):
@@ -95,7 +92,9 @@ class MRBillWordFreq(BillJob):
         yield
 
     def emit_words(self):
-        for word, n in self._words.items():
+        stop_words = (load_stop_words(self.options.stop_words)
+                      if self.options.stop_words else frozenset())
+        for word, n in fold(self._tokens, self.options.min_word_length, stop_words).items():
             yield word.encode('utf-8'), b'%d' % n
         self.emit_stats()
 

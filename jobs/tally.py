@@ -170,14 +170,14 @@ class TallyJob(MRJob):
             '--skip-bad-files', action='store_true',
             help='skip damaged input files (cut-off .gz, .bz2 or .zip) instead'
                  ' of failing; they are named in the summary and never half counted')
-        self.add_passthru_arg(
-            '--file-list', action='store_true',
-            help='inputs are text files that list input files, one path a line'
-                 ' (the launcher does this itself on the local runners)')
         self.arg_parser.add_argument(
             '--bad-records', metavar='DIR',
             help='write every skipped line or document to DIR, with its file,'
                  ' line number and reason (inline and local runners)')
+        self.add_passthru_arg(
+            '--file-list', action='store_true',
+            help='inputs are text files that list input files, one path a line'
+                 ' (the launcher does this itself on the local runners)')
 
     def load_args(self, args):
         super().load_args(args)
@@ -209,7 +209,8 @@ class TallyJob(MRJob):
         # On a cluster, whole files reach a mapper through mapper_raw: mrjob's
         # input manifest, one map task per file. Here, where a task per file is
         # ruinous over many small files and mrjob's own line reading costs more
-        # than our parsing, tasks get a list of local files to read themselves.
+        # than our parsing, tasks get a list of local files to read themselves
+        # (mrjob splits the list into a few tasks; a file is never split).
         self.input_files = list(self.options.args)
         if (self.reads_whole_files() and not self.options.file_list
                 and self.options.runner in LOCAL_RUNNERS and self.options.args

@@ -78,6 +78,16 @@ def sample_reference(directory=INPUTS / 'pageviews'):
     return records, bad
 
 
+@pytest.fixture
+def fake_aws(monkeypatch):
+    """A FakeEMR (moto on 127.0.0.1) for one test, with every AWS client pointed at it."""
+    from fake_emr import FakeEMR
+    fake = FakeEMR()
+    fake.start(monkeypatch)
+    yield fake
+    fake.stop()
+
+
 @pytest.fixture(scope='session')
 def bill_tree(tmp_path_factory):
     """The real fixture bills, loose, gzipped, bzipped and in a zip."""

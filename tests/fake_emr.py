@@ -68,6 +68,12 @@ class FakeEMR:
     def client(self, service):
         return boto3.client(service, region_name=REGION, endpoint_url=self.url)
 
+    def bucket(self, name):
+        """Make an S3 bucket; return an S3 client."""
+        s3 = self.client('s3')
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={'LocationConstraint': REGION})
+        return s3
+
     def _record(self, monkeypatch, method, action):
         original = getattr(ElasticMapReduceResponse, method)
 

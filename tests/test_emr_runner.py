@@ -28,8 +28,7 @@ def emr(tmp_path_factory):
         monkeypatch.chdir(ROOT)
         fake = FakeEMR()
         fake.start(monkeypatch)
-        s3 = fake.client('s3')
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={'LocationConstraint': 'us-west-2'})
+        s3 = fake.bucket(BUCKET)
         for path in sorted(INPUTS.rglob('*')):
             if path.is_file() and path.suffix != '.py' and path.name != 'README.md':
                 s3.upload_file(str(path), BUCKET, 'inputs/' + str(path.relative_to(INPUTS)))

@@ -226,23 +226,15 @@ def test_bills_bulk_zips(site, tmp_path):
         'BILLS-113-1-hr.zip', 'BILLS-113-2-hr.zip']
 
 
-def test_copies_to_s3(site, tmp_path):
-    from fake_emr import FakeEMR
+def test_copies_to_s3(site, tmp_path, fake_aws):
     publish_hours(site, [0, 1])
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        fake = FakeEMR()
-        fake.start(monkeypatch)
-        try:
-            s3 = fake.client('s3')
-            s3.create_bucket(Bucket='dumps', CreateBucketConfiguration={'LocationConstraint': 'us-west-2'})
-            args = ('pageviews', '--start', '2024-01-01T00', '--end', '2024-01-01T01', '--to', 's3://dumps/pv/')
-            assert run(site, tmp_path, *args) == 0
-            body = s3.get_object(Bucket='dumps', Key='pv/pageviews-20240101-010000.gz')['Body'].read()
-            assert body == dump(1)
-            # a rerun copies nothing again
-            assert fetch.upload([str(tmp_path / 'data' / 'pageviews-20240101-000000.gz')], 's3://dumps/pv/') == []
-        finally:
-            fake.stop()
+    s3 = fake_aws.bucket('dumps')
+    args = ('pageviews', '--start', '2024-01-01T00', '--end', '2024-01-01T01', '--to', 's3://dumps/pv/')
+    assert run(site, tmp_path, *args) == 0
+    body = s3.get_object(Bucket='dumps', Key='pv/pageviews-20240101-010000.gz')['Body'].read()
+    assert body == dump(1)
+    # a rerun copies nothing again
+    assert fetch.upload([str(tmp_path / 'data' / 'pageviews-20240101-000000.gz')], 's3://dumps/pv/') == []
 
 
 def test_a_partial_file_from_an_earlier_run_is_resumed(site, tmp_path):

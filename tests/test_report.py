@@ -127,19 +127,11 @@ def test_empty_and_missing_output(tmp_path, capsys):
     assert 'no job output in %s' % (tmp_path / 'nothing') in str(e.value)
 
 
-def test_reads_output_on_s3(outputs, tmp_path):
-    from fake_emr import FakeEMR
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        fake = FakeEMR()
-        fake.start(monkeypatch)
-        try:
-            s3 = fake.client('s3')
-            s3.create_bucket(Bucket='reports', CreateBucketConfiguration={'LocationConstraint': 'us-west-2'})
-            for path in (outputs / 'domain_views').iterdir():
-                s3.upload_file(str(path), 'reports', 'run/domains/' + path.name)
-            report.main(['--domains', 's3://reports/run/domains/', '--out', str(tmp_path)])
-        finally:
-            fake.stop()
+def test_reads_output_on_s3(outputs, tmp_path, fake_aws):
+    s3 = fake_aws.bucket('reports')
+    for path in (outputs / 'domain_views').iterdir():
+        s3.upload_file(str(path), 'reports', 'run/domains/' + path.name)
+    report.main(['--domains', 's3://reports/run/domains/', '--out', str(tmp_path)])
     assert read_csv(tmp_path / 'domains.csv')[1][1:] == [
         f.decode() for f in rows_of(outputs / 'domain_views')[0]]
     assert 'MRDomainViews' in (tmp_path / 'index.html').read_text()

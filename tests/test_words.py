@@ -2,7 +2,7 @@ from collections import Counter
 
 import pytest
 
-from jobs.words import load_stop_words, words
+from jobs.words import fold, load_stop_words, tokens, words
 
 
 def test_drops_short_words_and_lowercases():
@@ -44,3 +44,10 @@ def test_stop_words(tmp_path):
     assert stop == {'section', 'secretary'}
     text = 'Section 2. The Secretary shall publish. SECTION 3.'
     assert Counter(words(text, stop_words=stop)) == {'publish': 1}
+
+
+def test_fold_agrees_with_words():
+    text = 'Section SECTION section İSTANBUL Straße strasse Secretary 2024 secretary'
+    stop = frozenset(['secretary'])
+    assert fold(Counter(tokens(text)), 6, stop) == Counter(words(text, 6, stop))
+    assert fold(Counter(tokens(text)), 6, stop) == {'section': 3, 'i̇stanbul': 1, 'straße': 1, 'strasse': 1}

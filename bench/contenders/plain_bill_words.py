@@ -9,17 +9,18 @@ from collections import Counter
 
 sys.path.insert(0, __file__.rsplit('/bench/', 1)[0])
 from jobs.billtext import NotABill, bill_text, parse_bill  # noqa: E402
-from jobs.words import words  # noqa: E402
+from jobs.words import fold, tokens  # noqa: E402
 
 
 def main(directory):
-    counts = Counter()
+    token_counts = Counter()
     for name in sorted(os.listdir(directory)):
         with open(os.path.join(directory, name), 'rb') as f:
             try:
-                counts.update(words(bill_text(parse_bill(f.read()))))
+                token_counts.update(tokens(bill_text(parse_bill(f.read()))))
             except NotABill:
                 continue
+    counts = fold(token_counts)
     out = sys.stdout.buffer
     for word, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].encode())):
         out.write(b'%s\t%d\n' % (word.encode(), n))
