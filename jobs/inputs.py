@@ -19,7 +19,7 @@ import os
 import zipfile
 import zlib
 
-__all__ = ['InputError', 'expand_inputs', 'damage_of', 'is_local']
+__all__ = ['InputError', 'expand_inputs', 'damage_of', 'is_local', 'open_dump']
 
 _GLOB_CHARS = frozenset('*?[')
 
@@ -117,3 +117,14 @@ def damage_of(path, zip_member_limit=256 * 1024 * 1024):
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:
         return str(e) or type(e).__name__
     return None
+
+
+def open_dump(path):
+    """A binary file object for a dump, decompressed as its first bytes say."""
+    with open(path, 'rb') as f:
+        magic = f.read(3)
+    if magic.startswith(b'\x1f\x8b'):
+        return gzip.open(path)
+    if magic == b'BZh':
+        return bz2.open(path)
+    return open(path, 'rb')

@@ -17,6 +17,7 @@ from mrjob.step import MRStep
 
 from jobs.bill_job import BillJob
 from jobs.billtext import NotABill, bill_text, parse_bill
+from jobs.inputs import open_dump
 from jobs.protocols import PackedBillProtocol
 from jobs.tally import descending, from_descending
 from jobs.words import fold, load_stop_words, tokens
@@ -48,11 +49,13 @@ class MRBillWordFreq(BillJob):
                 ' then run this job with --packed DIR')
 
     def reads_whole_files(self):
-        return not self.options.packed
+        return True
 
     def steps(self):
-        if self.options.packed:
+        if self.options.packed and not self.options.file_list:
             read = dict(mapper=self.count_packed_words)
+        elif self.options.packed:
+            read = self.file_mapper(self.count_packed_file_words)
         else:
             read = self.file_mapper(self.count_file_words)
         return [
@@ -75,6 +78,13 @@ class MRBillWordFreq(BillJob):
             self.count_bill_words(root)
         return
         yield
+
+    def count_packed_file_words(self, path, uri):
+        """Packed bills read whole by the task itself (local runners)."""
+        protocol = PackedBillProtocol()
+        with open_dump(path) as f:
+            for line in f:
+                yield from self.count_packed_words(*protocol.read(line.rstrip(b'\n')))
 
     def count_packed_words(self, bill_id, xml_text):
         if bill_id is None:

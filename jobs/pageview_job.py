@@ -12,14 +12,13 @@ On a cluster the mapper gets lines (splittable, and the only way on Spark);
 on the local runners each task reads whole files itself (see TallyJob),
 which is several times faster than mrjob's own reading and splitting.
 """
-import bz2
-import gzip
 import posixpath
 import re
 from collections import Counter, defaultdict
 
 from mrjob.compat import jobconf_from_env
 
+from jobs.inputs import open_dump
 from jobs.pageviews import Malformed, parse_pageview
 from jobs.tally import TallyJob
 
@@ -29,17 +28,6 @@ GROUP = 'pageviews'
 _CHUNK = 1 << 23
 # control bytes other than the line end: a chunk with one takes the slow path
 _CONTROL = re.compile(rb'[\x00-\x09\x0b-\x1f]')
-
-
-def open_dump(path):
-    """A binary file object for a dump, decompressed as its first bytes say."""
-    with open(path, 'rb') as f:
-        magic = f.read(3)
-    if magic.startswith(b'\x1f\x8b'):
-        return gzip.open(path)
-    if magic == b'BZh':
-        return bz2.open(path)
-    return open(path, 'rb')
 
 
 class PageviewJob(TallyJob):
