@@ -55,8 +55,7 @@ class PageviewJob(TallyJob):
 
     def start_counting(self):
         self._views = defaultdict(int)
-        self._stats = Counter()  # of this task
-        self._file_stats = {}    # file name -> Counter
+        self._file_stats = {}    # file name -> Counter; _stats is the current one
         self._domains = frozenset(d.encode() for d in self.options.domain)
         self._excluded = tuple(p.encode() for p in self.options.exclude_prefix)
         # the fast loop of count_file_views knows only the plain case
@@ -76,7 +75,6 @@ class PageviewJob(TallyJob):
         if self._bad:
             self._bad.close()
         self._bad = self.open_bad_records(records_name or name)
-        self._file = name
         self._stats = self._file_stats.setdefault(name, Counter())
 
     def count_views(self, _, line):
