@@ -8,7 +8,6 @@ from urllib.parse import unquote
 import pytest
 from lxml import etree
 
-from conftest import ROOT
 from jobs import report, run_all
 
 
