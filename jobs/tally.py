@@ -190,6 +190,10 @@ class TallyJob(MRJob):
         except InputError as e:
             self.arg_parser.error(str(e))
 
+        if self.options.file_list and self.options.runner not in LOCAL_RUNNERS:
+            # listed paths are opened by the tasks, which must share our disk
+            self.arg_parser.error('--file-list needs the inline or local runner')
+
         env = {}
         if self.options.runner in LOCAL_RUNNERS:
             env['MRTALLY_FILE_COUNTERS'] = '1'

@@ -191,3 +191,19 @@ def test_a_control_byte_in_the_last_line_of_a_file(tmp_path):
     lines, counters = run_job(MRPageViews, [tmp_path])
     assert lines == [b'en\tA\t1']
     assert counters[('pageviews', 'malformed: control character')] == 1
+
+
+def test_file_lists_are_for_the_local_runners(tmp_path):
+    (tmp_path / 'list.txt').write_text(str(tmp_path / 'x.gz') + '\n')
+    result = run_cli('mr_page_views', '-r', 'hadoop', '--file-list', tmp_path / 'list.txt')
+    assert result.returncode == 2
+    assert b'--file-list needs the inline or local runner' in result.stderr
+    assert b'Traceback' not in result.stderr
+
+
+def test_a_file_list_given_by_hand(two_hours, tmp_path_factory):
+    listing = tmp_path_factory.mktemp('list') / 'files.txt'
+    listing.write_text(''.join('%s\n' % p for p in sorted(two_hours.iterdir())))
+    by_list, _ = run_job(MRPageViews, ['--file-list', listing], runner='local')
+    by_dir, _ = run_job(MRPageViews, [two_hours])
+    assert by_list == by_dir
