@@ -90,13 +90,19 @@ def format_counters(counters):
 
 
 @functools.lru_cache(maxsize=None)
-def package_zip():
-    """The jobs package as a zip (built once per process, removed at exit), for
-    Spark, which puts ``--py-files`` on the path of its Python workers."""
-    package = os.path.dirname(os.path.abspath(__file__))
+def _scratch_dir():
+    """A directory for files the launcher makes, removed when it exits."""
     tmp = tempfile.mkdtemp(prefix='mrtally-')
     atexit.register(shutil.rmtree, tmp, True)
-    path = os.path.join(tmp, 'jobs.zip')
+    return tmp
+
+
+@functools.lru_cache(maxsize=None)
+def package_zip():
+    """The jobs package as a zip (built once per process), for Spark, which
+    puts ``--py-files`` on the path of its Python workers."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(_scratch_dir(), 'jobs.zip')
     with zipfile.ZipFile(path, 'w') as z:
         for name in sorted(os.listdir(package)):
             if name.endswith('.py'):
@@ -182,7 +188,6 @@ class TallyJob(MRJob):
     def load_args(self, args):
         super().load_args(args)
         self.bad_files = []
-        self.input_files = list(self.options.args)
         if self.is_task():
             return
         try:
@@ -356,10 +361,8 @@ class TallyJob(MRJob):
 
 def _write_file_list(paths):
     """A temporary text file (removed at exit) listing ``paths``, one a line."""
-    tmp = tempfile.mkdtemp(prefix='mrtally-files-')
-    atexit.register(shutil.rmtree, tmp, True)
-    path = os.path.join(tmp, 'input-files.txt')
-    with open(path, 'wb') as f:
+    fd, path = tempfile.mkstemp(prefix='input-files-', suffix='.txt', dir=_scratch_dir())
+    with os.fdopen(fd, 'wb') as f:
         for p in paths:
             f.write(os.fsencode(os.path.abspath(p)) + b'\n')
     return path
