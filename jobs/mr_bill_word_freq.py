@@ -19,7 +19,7 @@ from jobs.bill_job import BillJob
 from jobs.billtext import NotABill, bill_text, parse_bill
 from jobs.inputs import open_dump
 from jobs.protocols import PackedBillProtocol
-from jobs.tally import descending, from_descending
+from jobs.tally import descending
 from jobs.words import fold, load_stop_words, tokens
 
 
@@ -61,8 +61,9 @@ class MRBillWordFreq(BillJob):
         return [
             MRStep(mapper_init=self.start_counting_words,
                    mapper_final=self.emit_words,
-                   reducer=self.sum_words, **read),
-            MRStep(reducer=self.write_words),
+                   reducer_init=self.start_rows, reducer=self.sum_words,
+                   reducer_final=self.end_rows, **read),
+            MRStep(reducer=self.merge_rows),
         ]
 
     def start_counting_words(self):
@@ -109,12 +110,8 @@ class MRBillWordFreq(BillJob):
         self.emit_stats()
 
     def sum_words(self, word, counts):
-        yield b'', descending(sum(map(int, counts))) + b' ' + word
-
-    def write_words(self, _, ranked):
-        for record in ranked:
-            digits, word = record.split(b' ')
-            yield None, b'%s\t%d' % (word, from_descending(digits))
+        n = sum(map(int, counts))
+        return self.add_row(b'%s %s %d' % (descending(n), word, n))
 
 
 if __name__ == '__main__':

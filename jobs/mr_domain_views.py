@@ -10,7 +10,7 @@ Sample command line:
 from mrjob.step import MRStep
 
 from jobs.pageview_job import PageviewJob
-from jobs.tally import descending, from_descending
+from jobs.tally import descending
 
 
 class MRDomainViews(PageviewJob):
@@ -18,8 +18,9 @@ class MRDomainViews(PageviewJob):
     def steps(self):
         return [
             MRStep(reducer=self.sum_page_views, **self.count_step_kwargs()),
-            MRStep(combiner=self.sum_domain_views, reducer=self.rank_domain),
-            MRStep(reducer=self.write_domains),
+            MRStep(combiner=self.sum_domain_views, reducer_init=self.start_rows,
+                   reducer=self.rank_domain, reducer_final=self.end_rows),
+            MRStep(reducer=self.merge_rows),
         ]
 
     def sum_page_views(self, page, counts):
@@ -40,13 +41,9 @@ class MRDomainViews(PageviewJob):
 
     def rank_domain(self, domain, pairs):
         views, titles = self._sum_pairs(pairs)
-        if views >= self.options.min_views:
-            yield b'', b'%s %s %d' % (descending(views), domain, titles)
-
-    def write_domains(self, _, ranked):
-        for record in ranked:
-            digits, domain, titles = record.split(b' ')
-            yield None, b'%s\t%d\t%s' % (domain, from_descending(digits), titles)
+        if views < self.options.min_views:
+            return ()
+        return self.add_row(b'%s %s %d %d' % (descending(views), domain, views, titles))
 
 
 if __name__ == '__main__':

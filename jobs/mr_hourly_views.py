@@ -16,7 +16,7 @@ from mrjob.step import MRStep
 
 from jobs.pageview_job import PageviewJob
 from jobs.pageviews import hour_of_file, hourly_counts
-from jobs.tally import descending, from_descending
+from jobs.tally import descending
 
 
 class MRHourlyViews(PageviewJob):
@@ -29,8 +29,9 @@ class MRHourlyViews(PageviewJob):
 
     def steps(self):
         return [
-            MRStep(reducer=self.sum_hour_views, **self.count_step_kwargs()),
-            MRStep(reducer=self.write_hours),
+            MRStep(reducer_init=self.start_rows, reducer=self.sum_hour_views,
+                   reducer_final=self.end_rows, **self.count_step_kwargs()),
+            MRStep(reducer=self.merge_rows),
         ]
 
     def start_file(self, name, records_name=None):
@@ -51,14 +52,15 @@ class MRHourlyViews(PageviewJob):
 
     def sum_hour_views(self, hour_domain, counts):
         views = self.total(counts)
-        if views >= self.options.min_views:
-            hour, domain = hour_domain.split(b' ')
-            yield b'', b'%s %s %s' % (hour, descending(views), domain)
+        if views < self.options.min_views:
+            return ()
+        hour, domain = hour_domain.split(b' ')
+        return self.add_row(b'%s %s %s %d' % (hour, descending(views), domain, views))
 
-    def write_hours(self, _, ranked):
-        for record in ranked:
-            hour, digits, domain = record.split(b' ')
-            yield None, b'%s\t%s\t%d' % (hour, domain, from_descending(digits))
+    def format_rows(self, rows):
+        # "HOUR DIGITS domain views" -> "HOUR<TAB>domain<TAB>views"
+        return b'\n'.join([b'%s\t%s\t%s' % (hour, domain, views) for hour, _, domain, views
+                           in (row.split(b' ') for row in rows)])
 
 
 if __name__ == '__main__':

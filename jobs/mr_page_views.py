@@ -10,26 +10,24 @@ Sample command line:
 from mrjob.step import MRStep
 
 from jobs.pageview_job import PageviewJob
-from jobs.tally import descending, from_descending
+from jobs.tally import descending
 
 
 class MRPageViews(PageviewJob):
 
     def steps(self):
         return [
-            MRStep(reducer=self.sum_page_views, **self.count_step_kwargs()),
-            MRStep(reducer=self.write_pages),
+            MRStep(reducer_init=self.start_rows, reducer=self.sum_page_views,
+                   reducer_final=self.end_rows, **self.count_step_kwargs()),
+            MRStep(reducer=self.merge_rows),
         ]
 
     def sum_page_views(self, page, counts):
         views = self.total(counts)
-        if views >= self.options.min_views:
-            yield b'', descending(views) + b' ' + page
-
-    def write_pages(self, _, ranked):
-        for record in ranked:
-            digits, domain, title = record.split(b' ', 2)
-            yield None, b'%s\t%s\t%d' % (domain, title, from_descending(digits))
+        if views < self.options.min_views:
+            return ()
+        # page is "domain title": the row is "DIGITS domain title views"
+        return self.add_row(b'%s %s %d' % (descending(views), page, views))
 
 
 if __name__ == '__main__':

@@ -4,12 +4,15 @@ a summary of what was counted and skipped.
 Jobs end with a step whose reducer receives every row under one key, sorted by
 mrjob's SORT_VALUES (Hadoop's secondary sort; Spark and the local runners sort
 in memory), so the output order is the same on every runner. Rows are sorted as
-bytes, so sort keys put a count first as :func:`descending` digits.
+bytes, so sort keys put a count first as :func:`descending` digits. Most jobs
+pass their rows to that step in sorted runs (:meth:`TallyJob.add_row`, see
+:mod:`jobs.rows`).
 """
 import atexit
 import codecs
 import datetime
 import functools
+import gzip
 import json
 import logging
 import os
@@ -18,14 +21,18 @@ import sys
 import tempfile
 import zipfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from itertools import groupby
+from operator import itemgetter
 
 from mrjob.compat import jobconf_from_env
 from mrjob.job import MRJob
 from mrjob.protocol import BytesProtocol, BytesValueProtocol
-from mrjob.step import StepFailedException
+from mrjob.step import MRStep, StepFailedException
 from mrjob.util import log_to_null, log_to_stream
 
 from jobs.inputs import InputError, damage_of, expand_inputs, is_local
+from jobs.rows import RUN_ROWS, chunks_of_run, merge_chunks
 
 __all__ = ['BadInput', 'TallyJob', 'descending', 'from_descending',
            'keep_smallest', 'merge_counters', 'format_counters', 'RUN_RECORD']
@@ -43,6 +50,9 @@ LOCAL_RUNNERS = (None, 'inline', 'local')
 # 20 digits hold any sum of counts that fit Hive's BIGINT
 _WIDTH = 20
 _TOP = 10 ** _WIDTH - 1
+
+# records a streaming task writes at a time
+_BATCH = 4096
 
 
 class BadInput(Exception):
@@ -202,6 +212,10 @@ class TallyJob(MRJob):
         env = {}
         if self.options.runner in LOCAL_RUNNERS:
             env['MRTALLY_FILE_COUNTERS'] = '1'
+            if sys.version_info < (3, 12):
+                # mrjob imports distutils; setuptools' stand-in for it loads
+                # pkg_resources, which triples the start-up of every task
+                env['SETUPTOOLS_USE_DISTUTILS'] = 'stdlib'
         if self.options.bad_records:
             if self.options.runner not in LOCAL_RUNNERS:
                 self.arg_parser.error('--bad-records needs the inline or local runner')
@@ -218,14 +232,46 @@ class TallyJob(MRJob):
         # On a cluster, whole files reach a mapper through mapper_raw: mrjob's
         # input manifest, one map task per file. Here, where a task per file is
         # ruinous over many small files and mrjob's own line reading costs more
-        # than our parsing, tasks get a list of local files to read themselves
-        # (mrjob splits the list into a few tasks; a file is never split).
+        # than our parsing, tasks get lists of local files to read themselves:
+        # one list per core, as even in bytes as whole files allow. The lists
+        # are gzipped because mrjob gives each compressed input one task
+        # (it would cut a plain one into two tasks per core, each paying a
+        # Python start-up).
         self.input_files = list(self.options.args)
         if (self.reads_whole_files() and not self.options.file_list
                 and self.options.runner in LOCAL_RUNNERS and self.options.args
                 and all(is_local(a) for a in self.options.args)):
-            self.options.args = [_write_file_list(self.options.args)]
+            tasks = self.options.num_cores or os.cpu_count() or 1
+            if self.options.runner != 'local':
+                tasks = 1  # tasks run one after another, in this process
+            self.options.args = _write_file_lists(self.options.args, tasks)
             self.options.file_list = True
+
+    # Output rows: the step that makes them has reducer_init=start_rows,
+    # reducer_final=end_rows, and its reducer returns add_row(row); the last
+    # step is MRStep(reducer=self.merge_rows). A row is bytes without a
+    # newline, tab or other control byte; rows sort in output order.
+
+    def start_rows(self):
+        self._rows = []
+
+    def add_row(self, row):
+        """Keep ``row``; the records to pass on (a whole run) or ()."""
+        self._rows.append(row)
+        return self.end_rows() if len(self._rows) >= RUN_ROWS else ()
+
+    def end_rows(self):
+        rows, self._rows = self._rows, []
+        return [(b'', chunk) for chunk in chunks_of_run(rows)]
+
+    def merge_rows(self, _, chunks):
+        for rows in merge_chunks(chunks):
+            yield None, self.format_rows(rows)
+
+    def format_rows(self, rows):
+        """Output lines, joined by newlines (one value), from a list of rows:
+        by default, each row less its first field, with spaces as tabs."""
+        return b'\n'.join([row.split(b' ', 1)[1] for row in rows]).replace(b' ', b'\t')
 
     def reads_whole_files(self):
         """Whether this run would rather read its input files whole."""
@@ -251,8 +297,10 @@ class TallyJob(MRJob):
         """``files`` less the damaged ones if --skip-bad-files (noting them in
         ``self.bad_files``); raises InputError for a damaged one otherwise."""
         whole = []
-        for f in files:
-            damage = damage_of(f) if is_local(f) else None
+        # decompression releases the GIL: one thread per core reads in parallel
+        with ThreadPoolExecutor(self.options.num_cores or os.cpu_count()) as pool:
+            damages = pool.map(lambda f: damage_of(f) if is_local(f) else None, files)
+        for f, damage in zip(files, damages):
             if damage is None:
                 whole.append(f)
             elif self.options.skip_bad_files:
@@ -279,6 +327,56 @@ class TallyJob(MRJob):
         """A BadRecords for this task, or None without --bad-records."""
         directory = os.environ.get('MRTALLY_BAD_RECORDS')
         return BadRecords(directory, name) if directory else None
+
+    # Streaming tasks (every runner but Spark): mrjob's own run_mapper and
+    # run_reducer write each line with two calls to sys.stdout (unbuffered
+    # under PYTHONUNBUFFERED=1, as in many containers) and decode each line
+    # through several Python calls. These move the same records in batches
+    # and call the same step methods that Spark calls.
+
+    def run_mapper(self, step_num=0):
+        read_lines, _ = self._wrap_protocols(step_num, 'mapper')
+        self._write_pairs(self.map_pairs(read_lines(), step_num), step_num, 'mapper')
+
+    def run_reducer(self, step_num=0):
+        read, _ = self.pick_protocols(step_num, 'reducer')
+        if type(getattr(read, '__self__', None)) is BytesProtocol:
+            pairs = _bytes_pairs(self.stdin)
+        else:
+            pairs = self._wrap_protocols(step_num, 'reducer')[0]()
+        self._write_pairs(self._reduce_groups(pairs, step_num), step_num, 'reducer')
+
+    def _reduce_groups(self, pairs, step_num):
+        """mrjob's reduce_pairs, grouping in C."""
+        step = self._get_step(step_num, MRStep)
+        reducer, init, final = step['reducer'], step['reducer_init'], step['reducer_final']
+        if init:
+            yield from init() or ()
+        value = itemgetter(1)
+        for key, group in groupby(pairs, itemgetter(0)):
+            yield from reducer(key, map(value, group)) or ()
+        if final:
+            yield from final() or ()
+
+    def _write_pairs(self, pairs, step_num, step_type):
+        _, write = self.pick_protocols(step_num, step_type)
+        encoder = type(getattr(write, '__self__', None))
+        if encoder is BytesProtocol:
+            write = _write_bytes_pair
+        elif encoder is BytesValueProtocol:
+            write = _write_bytes_value
+        out = self.stdout
+        batch = []
+        for key, value in pairs:
+            batch.append(write(key, value))
+            if len(batch) == _BATCH:
+                batch.append(b'')
+                out.write(b'\n'.join(batch))
+                batch.clear()
+        if batch:
+            batch.append(b'')
+            out.write(b'\n'.join(batch))
+        out.flush()
 
     def _non_option_kwargs(self):
         # The switches that tasks get are the user's; add what the launcher
@@ -342,9 +440,7 @@ class TallyJob(MRJob):
             self.write_run_record(runner)
             if self._should_cat_output():
                 try:
-                    for chunk in runner.cat_output():
-                        self.stdout.write(chunk)
-                    self.stdout.flush()
+                    _write_in_blocks(runner.cat_output(), self.stdout)
                 except BrokenPipeError:
                     # the reader (head, less) has all it wanted
                     sys.stderr.close()
@@ -359,10 +455,57 @@ class TallyJob(MRJob):
                 log.warning('  skipped damaged input %s: %s', path, damage)
 
 
-def _write_file_list(paths):
-    """A temporary text file (removed at exit) listing ``paths``, one a line."""
-    fd, path = tempfile.mkstemp(prefix='input-files-', suffix='.txt', dir=_scratch_dir())
-    with os.fdopen(fd, 'wb') as f:
-        for p in paths:
-            f.write(os.fsencode(os.path.abspath(p)) + b'\n')
-    return path
+def _write_bytes_pair(key, value):
+    """BytesProtocol.write, without a generator."""
+    if key is None:
+        return b'' if value is None else value
+    if value is None:
+        return key
+    return key + b'\t' + value
+
+
+def _write_bytes_value(_, value):
+    return value
+
+
+def _bytes_pairs(lines):
+    """BytesProtocol's reading of ``lines``, as lists."""
+    for line in lines:
+        pair = line.rstrip(b'\r\n').split(b'\t', 1)
+        if len(pair) == 1:
+            pair.append(None)
+        yield pair
+
+
+def _write_in_blocks(chunks, out, size=1 << 20):
+    """Write ``chunks`` of bytes to ``out`` about ``size`` bytes at a time
+    (mrjob's cat_output gives a local file line by line)."""
+    block, held = [], 0
+    for chunk in chunks:
+        block.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            out.write(b''.join(block))
+            block, held = [], 0
+    out.write(b''.join(block))
+    out.flush()
+
+
+def _write_file_lists(paths, n):
+    """Up to ``n`` temporary gzipped files (removed at exit) that list
+    ``paths`` between them, one a line, with about as many bytes each."""
+    lists = [[] for _ in range(min(n, len(paths)))]
+    sizes = [0] * len(lists)
+    size = {p: os.path.getsize(p) for p in paths}
+    for i, path in sorted(enumerate(paths), key=lambda ip: -size[ip[1]]):
+        emptiest = sizes.index(min(sizes))
+        lists[emptiest].append((i, path))
+        sizes[emptiest] += size[path]
+    names = []
+    for listed in lists:
+        fd, name = tempfile.mkstemp(prefix='input-files-', suffix='.txt.gz', dir=_scratch_dir())
+        with os.fdopen(fd, 'wb') as f, gzip.GzipFile(fileobj=f, mode='wb', mtime=0) as z:
+            for _, p in sorted(listed):
+                z.write(os.fsencode(os.path.abspath(p)) + b'\n')
+        names.append(name)
+    return names
