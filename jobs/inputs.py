@@ -14,10 +14,13 @@ asks, skipped whole, never half counted.
 """
 import bz2
 import glob
-import gzip
 import os
 import zipfile
 import zlib
+
+# ISA-L's gzip reader: the same checks as the standard library's, three times
+# as fast, and inflating gzip is much of what a pageview job does
+from isal import igzip
 
 __all__ = ['InputError', 'expand_inputs', 'damage_of', 'is_local', 'open_dump']
 
@@ -83,7 +86,7 @@ def expand_inputs(args):
     return files
 
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 22
 
 
 def _read_to_end(f):
@@ -101,10 +104,14 @@ def damage_of(path, zip_member_limit=256 * 1024 * 1024):
     with open(path, 'rb') as f:
         magic = f.read(4)
     name = path.lower()
+    if not magic:
+        return None  # an empty file is empty whatever its name
     try:
-        if magic.startswith(b'\x1f\x8b') or name.endswith('.gz'):
-            with gzip.open(path) as f:
+        if magic.startswith(b'\x1f\x8b'):
+            with igzip.open(path) as f:
                 _read_to_end(f)
+        elif name.endswith('.gz'):
+            return 'not gzip data, though named .gz'
         elif magic.startswith(b'BZh') or name.endswith('.bz2'):
             with bz2.open(path) as f:
                 _read_to_end(f)
@@ -124,7 +131,7 @@ def open_dump(path):
     with open(path, 'rb') as f:
         magic = f.read(3)
     if magic.startswith(b'\x1f\x8b'):
-        return gzip.open(path)
+        return igzip.open(path)
     if magic == b'BZh':
         return bz2.open(path)
     return open(path, 'rb')

@@ -111,7 +111,7 @@ class MRBillWordFreq(BillJob):
 
     def sum_words(self, word, counts):
         n = sum(map(int, counts))
-        return self.add_row(b'%s %s %d' % (descending(n), word, n))
+        return self.add_rows([b'%s %s %d' % (descending(n), word, n)])
 
 
 if __name__ == '__main__':

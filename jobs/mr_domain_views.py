@@ -7,6 +7,8 @@ Sample command line:
 
     python -m jobs.mr_domain_views inputs/pageviews/ --min-views 100
 """
+from collections import defaultdict
+
 from mrjob.step import MRStep
 
 from jobs.pageview_job import PageviewJob
@@ -17,33 +19,38 @@ class MRDomainViews(PageviewJob):
 
     def steps(self):
         return [
-            MRStep(reducer=self.sum_page_views, **self.count_step_kwargs()),
-            MRStep(combiner=self.sum_domain_views, reducer_init=self.start_rows,
-                   reducer=self.rank_domain, reducer_final=self.end_rows),
+            MRStep(reducer_init=self.start_domains, reducer=self.sum_views,
+                   reducer_final=self.emit_domains, **self.count_step_kwargs()),
+            MRStep(reducer_init=self.start_rows, reducer=self.rank_domain,
+                   reducer_final=self.end_rows),
             MRStep(reducer=self.merge_rows),
         ]
 
-    def sum_page_views(self, page, counts):
-        domain, _ = page.split(b' ', 1)
-        yield domain, b'%d 1' % self.total(counts)
+    def start_domains(self):
+        # views and distinct titles of each domain, over this reducer's pages
+        self._domains = defaultdict(lambda: [0, 0])
 
-    @staticmethod
-    def _sum_pairs(pairs):
+    def add_views(self, views):
+        domains = self._domains
+        for page, n in views.items():
+            sums = domains[page.split(b' ', 1)[0]]
+            sums[0] += n
+            sums[1] += 1
+        return ()
+
+    def emit_domains(self):
+        for domain, (views, titles) in self._domains.items():
+            yield domain, b'%d %d' % (views, titles)
+
+    def rank_domain(self, domain, pairs):
         views = titles = 0
         for pair in pairs:
             v, t = pair.split(b' ')
             views += int(v)
             titles += int(t)
-        return views, titles
-
-    def sum_domain_views(self, domain, pairs):
-        yield domain, b'%d %d' % self._sum_pairs(pairs)
-
-    def rank_domain(self, domain, pairs):
-        views, titles = self._sum_pairs(pairs)
         if views < self.options.min_views:
             return ()
-        return self.add_row(b'%s %s %d %d' % (descending(views), domain, views, titles))
+        return self.add_rows([b'%s %s %d %d' % (descending(views), domain, views, titles)])
 
 
 if __name__ == '__main__':

@@ -29,7 +29,7 @@ class MRHourlyViews(PageviewJob):
 
     def steps(self):
         return [
-            MRStep(reducer_init=self.start_rows, reducer=self.sum_hour_views,
+            MRStep(reducer_init=self.start_rows, reducer=self.sum_views,
                    reducer_final=self.end_rows, **self.count_step_kwargs()),
             MRStep(reducer=self.merge_rows),
         ]
@@ -50,12 +50,13 @@ class MRHourlyViews(PageviewJob):
             for h, n in hourly_counts(hourly):
                 yield b'%s%02d %s' % (hour, h, domain), n
 
-    def sum_hour_views(self, hour_domain, counts):
-        views = self.total(counts)
-        if views < self.options.min_views:
-            return ()
-        hour, domain = hour_domain.split(b' ')
-        return self.add_row(b'%s %s %s %d' % (hour, descending(views), domain, views))
+    def add_views(self, views):
+        rows = []
+        for key, n in views.items():
+            if n >= self.options.min_views:
+                hour, domain = key.split(b' ')
+                rows.append(b'%s %s %s %d' % (hour, descending(n), domain, n))
+        return self.add_rows(rows)
 
     def format_rows(self, rows):
         # "HOUR DIGITS domain views" -> "HOUR<TAB>domain<TAB>views"

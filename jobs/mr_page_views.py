@@ -17,17 +17,16 @@ class MRPageViews(PageviewJob):
 
     def steps(self):
         return [
-            MRStep(reducer_init=self.start_rows, reducer=self.sum_page_views,
+            MRStep(reducer_init=self.start_rows, reducer=self.sum_views,
                    reducer_final=self.end_rows, **self.count_step_kwargs()),
             MRStep(reducer=self.merge_rows),
         ]
 
-    def sum_page_views(self, page, counts):
-        views = self.total(counts)
-        if views < self.options.min_views:
-            return ()
-        # page is "domain title": the row is "DIGITS domain title views"
-        return self.add_row(b'%s %s %d' % (descending(views), page, views))
+    def add_views(self, views):
+        least = self.options.min_views
+        # a page is "domain title": a row is "DIGITS domain title views"
+        return self.add_rows([b'%s %s %d' % (descending(n), page, n)
+                              for page, n in views.items() if n >= least])
 
 
 if __name__ == '__main__':

@@ -8,6 +8,7 @@ Sample command line:
 
     python -m jobs.mr_top_pages inputs/pageviews/ --top 10 --per-domain
 """
+import heapq
 from collections import defaultdict
 
 from mrjob.step import MRStep
@@ -28,7 +29,7 @@ class MRTopPages(PageviewJob):
     def steps(self):
         return [
             MRStep(reducer_init=self.start_ranking,
-                   reducer=self.rank_page,
+                   reducer=self.sum_views,
                    reducer_final=self.emit_best_pages,
                    **self.count_step_kwargs()),
             MRStep(reducer=self.write_top_pages),
@@ -38,21 +39,24 @@ class MRTopPages(PageviewJob):
         # sort records of the best pages seen by this reducer, per group
         self._best = defaultdict(list)
 
-    def rank_page(self, page, counts):
-        views = self.total(counts)
-        if views < self.options.min_views:
-            return
-        domain, title = page.split(b' ', 1)
-        if self.options.per_domain:
-            best = self._best[domain]
-            best.append(domain + b' ' + descending(views) + b' ' + title)
-        else:
-            best = self._best[b'']
-            best.append(descending(views) + b' ' + page)
-        if len(best) >= 2 * self.options.top + 1000:
-            keep_smallest(best, self.options.top)
-        return
-        yield
+    def add_views(self, views):
+        top, least = self.options.top, self.options.min_views
+        if not self.options.per_domain and len(views) > top:
+            # pages below the top-th largest count cannot make the top
+            least = max(least, heapq.nlargest(top, views.values())[-1])
+        for page, n in views.items():
+            if n < least:
+                continue
+            domain, title = page.split(b' ', 1)
+            if self.options.per_domain:
+                best = self._best[domain]
+                best.append(domain + b' ' + descending(n) + b' ' + title)
+            else:
+                best = self._best[b'']
+                best.append(descending(n) + b' ' + page)
+            if len(best) >= 2 * top + 1000:
+                keep_smallest(best, top)
+        return ()
 
     def emit_best_pages(self):
         for best in self._best.values():

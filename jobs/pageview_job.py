@@ -2,7 +2,11 @@
 
 Each map task keeps one dict of views per key and emits it once at the end
 (in-mapper combining), and keeps its counters in memory too: mrjob writes a
-line to stderr for every counter increment.
+line to stderr for every counter increment. It emits its sums cut into
+``PARTITIONS`` partitions by a stable hash of the key, one record per
+partition (``key views`` rows joined by rows.SEP); a reducer sums one
+partition at a time and hands the sums to :meth:`add_views`. A few
+thousand big records cost the shuffle far less than a record per key.
 
 Every line read is counted once: counted, filtered out, without an hour, or
 malformed (by reason), in the ``pageviews`` counter group and, on the local
@@ -13,13 +17,14 @@ on the local runners each task reads whole files itself (see TallyJob),
 which is several times faster than mrjob's own reading and splitting.
 """
 import posixpath
-import re
+import zlib
 from collections import Counter, defaultdict
 
 from mrjob.compat import jobconf_from_env
 
 from jobs.inputs import open_dump
 from jobs.pageviews import Malformed, parse_pageview
+from jobs.rows import SEP
 from jobs.tally import TallyJob
 
 __all__ = ['PageviewJob']
@@ -27,7 +32,10 @@ __all__ = ['PageviewJob']
 GROUP = 'pageviews'
 _CHUNK = 1 << 23
 # control bytes other than the line end: a chunk with one takes the slow path
-_CONTROL = re.compile(rb'[\x00-\x09\x0b-\x1f]')
+_CONTROL = bytes(range(0x00, 0x0a)) + bytes(range(0x0b, 0x20))
+# enough for every reducer of a big cluster to get many, and few enough that
+# a map task's records stay big
+PARTITIONS = 1024
 
 
 class PageviewJob(TallyJob):
@@ -124,20 +132,23 @@ class PageviewJob(TallyJob):
                     tail = lines.pop()
                 else:
                     lines = [data] if data else []
-                fast = self._plain and not _CONTROL.search(data)
                 counted = 0
-                for i, line in enumerate(lines, number + 1):
-                    if fast:
+                if not self._plain or len(data.translate(None, _CONTROL)) < len(data):
+                    for i, line in enumerate(lines, number + 1):
+                        count_line(line, i)
+                else:
+                    for i, line in enumerate(lines, number + 1):
                         fields = line.split(b' ')
                         if len(fields) == 4:
                             domain, title, n, size = fields
                             if (domain and title and n.isdigit() and size.isdigit()
                                     and len(n) < 19 and len(size) < 19):
                                 key = domain + b' ' + title
-                                views[key] = get(key, 0) + int(n)
+                                # most lines of a dump count one view
+                                views[key] = get(key, 0) + (1 if n == b'1' else int(n))
                                 counted += 1
                                 continue
-                    count_line(line, i)
+                        count_line(line, i)
                 number += len(lines)
                 stats['lines counted'] += counted
                 if not chunk:
@@ -147,8 +158,13 @@ class PageviewJob(TallyJob):
         yield
 
     def emit_views(self):
+        parts = [[] for _ in range(PARTITIONS)]
+        crc32 = zlib.crc32
         for key, views in self._views.items():
-            yield key, b'%d' % views
+            parts[crc32(key) % PARTITIONS].append(b'%s %d' % (key, views))
+        for n, rows in enumerate(parts):
+            if rows:
+                yield b'%d' % n, SEP.join(rows)
         for name, stats in self._file_stats.items():
             for counter, n in stats.items():
                 if n:
@@ -158,12 +174,25 @@ class PageviewJob(TallyJob):
         if self._bad:
             self._bad.close()
 
+    def sum_views(self, _, parts):
+        """Reducer: sum the views of every key of one partition, and return
+        what :meth:`add_views` makes of the sums."""
+        views = {}
+        get = views.get
+        for part in parts:
+            for row in part.split(SEP):
+                key, n = row.rsplit(b' ', 1)
+                views[key] = get(key, 0) + int(n)
+        return self.add_views(views)
+
+    def add_views(self, views):
+        """The records to pass on, or (), for the summed views of one
+        partition's keys, ``{key: views}``."""
+        raise NotImplementedError
+
     def count_step_kwargs(self):
         """The mapper half of every pageview job's first step."""
         return dict(mapper_init=self.start_counting, mapper_final=self.emit_views,
                     **(self.file_mapper(self.count_file_views) if self.options.file_list
                        else dict(mapper=self.count_views)))
 
-    @staticmethod
-    def total(counts):
-        return sum(map(int, counts))

@@ -5,7 +5,7 @@ Jobs end with a step whose reducer receives every row under one key, sorted by
 mrjob's SORT_VALUES (Hadoop's secondary sort; Spark and the local runners sort
 in memory), so the output order is the same on every runner. Rows are sorted as
 bytes, so sort keys put a count first as :func:`descending` digits. Most jobs
-pass their rows to that step in sorted runs (:meth:`TallyJob.add_row`, see
+pass their rows to that step in sorted runs (:meth:`TallyJob.add_rows`, see
 :mod:`jobs.rows`).
 """
 import atexit
@@ -248,16 +248,16 @@ class TallyJob(MRJob):
             self.options.file_list = True
 
     # Output rows: the step that makes them has reducer_init=start_rows,
-    # reducer_final=end_rows, and its reducer returns add_row(row); the last
+    # reducer_final=end_rows, and its reducer returns add_rows(rows); the last
     # step is MRStep(reducer=self.merge_rows). A row is bytes without a
     # newline, tab or other control byte; rows sort in output order.
 
     def start_rows(self):
         self._rows = []
 
-    def add_row(self, row):
-        """Keep ``row``; the records to pass on (a whole run) or ()."""
-        self._rows.append(row)
+    def add_rows(self, rows):
+        """Keep ``rows``; the records to pass on (whole runs) or ()."""
+        self._rows.extend(rows)
         return self.end_rows() if len(self._rows) >= RUN_ROWS else ()
 
     def end_rows(self):
@@ -270,8 +270,9 @@ class TallyJob(MRJob):
 
     def format_rows(self, rows):
         """Output lines, joined by newlines (one value), from a list of rows:
-        by default, each row less its first field, with spaces as tabs."""
-        return b'\n'.join([row.split(b' ', 1)[1] for row in rows]).replace(b' ', b'\t')
+        by default, each row less its first field (:func:`descending` digits),
+        with spaces as tabs."""
+        return b'\n'.join([row[_WIDTH + 1:] for row in rows]).replace(b' ', b'\t')
 
     def reads_whole_files(self):
         """Whether this run would rather read its input files whole."""
@@ -440,7 +441,7 @@ class TallyJob(MRJob):
             self.write_run_record(runner)
             if self._should_cat_output():
                 try:
-                    _write_in_blocks(runner.cat_output(), self.stdout)
+                    _write_in_blocks(_output_chunks(runner), self.stdout)
                 except BrokenPipeError:
                     # the reader (head, less) has all it wanted
                     sys.stderr.close()
@@ -477,9 +478,25 @@ def _bytes_pairs(lines):
         yield pair
 
 
+def _output_chunks(runner):
+    """``runner.cat_output()``, but plain local part files are read in big
+    blocks (mrjob reads a local file a line at a time)."""
+    output_dir = runner.get_output_dir()
+    path = output_dir[len('file://'):] if output_dir.startswith('file://') else output_dir
+    if is_local(output_dir) and os.path.isdir(path):
+        # what mrjob would read: names not starting with _ or .
+        parts = [os.path.join(path, name) for name in sorted(os.listdir(path))
+                 if not name.startswith(('_', '.'))]
+        if all(os.path.isfile(p) and not p.endswith(('.gz', '.bz2')) for p in parts):
+            for part in parts:
+                with open(part, 'rb') as f:
+                    yield from iter(functools.partial(f.read, 1 << 20), b'')
+            return
+    yield from runner.cat_output()
+
+
 def _write_in_blocks(chunks, out, size=1 << 20):
-    """Write ``chunks`` of bytes to ``out`` about ``size`` bytes at a time
-    (mrjob's cat_output gives a local file line by line)."""
+    """Write ``chunks`` of bytes to ``out`` about ``size`` bytes at a time."""
     block, held = [], 0
     for chunk in chunks:
         block.append(chunk)
