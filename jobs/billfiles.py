@@ -7,6 +7,8 @@ Hadoop's input manifest decompress it first and drop the extension.
 """
 import bz2
 import gzip
+import io
+import os
 import posixpath
 import zipfile
 import zlib
@@ -16,6 +18,7 @@ __all__ = ['BadFile', 'read_bills', 'bill_id_of', 'MAX_BILL_BYTES']
 # The largest real bills (omnibus appropriations) are tens of MB of XML; a
 # member that inflates past this is a zip bomb, not a bill.
 MAX_BILL_BYTES = 256 * 1024 * 1024
+_CHUNK = 1 << 16
 
 _GZIP = b'\x1f\x8b'
 _BZIP2 = b'BZh'
@@ -38,10 +41,19 @@ def bill_id_of(name):
 
 
 def _read_bounded(bill_id, f, limit):
-    data = f.read(limit + 1)
-    if len(data) > limit:
-        return bill_id, None, 'too large: inflates past %d bytes' % limit
-    return bill_id, data, None
+    # read(limit + 1) would allocate limit bytes for every small bill
+    if isinstance(f, io.BufferedReader):  # a plain file: its size is known
+        if os.fstat(f.fileno()).st_size <= limit:
+            return bill_id, f.read(), None
+        return bill_id, None, 'too large: %d bytes' % os.fstat(f.fileno()).st_size
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = f.read(min(_CHUNK, limit + 1 - size))
+        if not chunk:
+            return bill_id, b''.join(chunks), None
+        chunks.append(chunk)
+        size += len(chunk)
+    return bill_id, None, 'too large: inflates past %d bytes' % limit
 
 
 def read_bills(path, name=None, limit=MAX_BILL_BYTES):
@@ -54,26 +66,26 @@ def read_bills(path, name=None, limit=MAX_BILL_BYTES):
     ``path``). Raises BadFile for a damaged file.
     """
     name = name or path
-    with open(path, 'rb') as f:
-        magic = f.read(4)
     try:
-        if magic.startswith(_GZIP):
-            with gzip.open(path) as f:
-                yield _read_bounded(bill_id_of(name), f, limit)
-        elif magic.startswith(_BZIP2):
-            with bz2.open(path) as f:
-                yield _read_bounded(bill_id_of(name), f, limit)
-        elif magic in (_ZIP, _EMPTY_ZIP):
-            yield from _read_zip(path, limit)
-        else:
-            with open(path, 'rb') as f:
+        with open(path, 'rb') as f:
+            magic = f.read(4)
+            f.seek(0)
+            if magic.startswith(_GZIP):
+                with gzip.GzipFile(fileobj=f) as g:
+                    yield _read_bounded(bill_id_of(name), g, limit)
+            elif magic.startswith(_BZIP2):
+                with bz2.BZ2File(f) as b:
+                    yield _read_bounded(bill_id_of(name), b, limit)
+            elif magic in (_ZIP, _EMPTY_ZIP):
+                yield from _read_zip(f, limit)
+            else:
                 yield _read_bounded(bill_id_of(name), f, limit)
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:
         raise BadFile('%s: %s' % (name, e)) from None
 
 
-def _read_zip(path, limit):
-    with zipfile.ZipFile(path) as z:
+def _read_zip(f, limit):
+    with zipfile.ZipFile(f) as z:
         for info in z.infolist():
             if info.is_dir():
                 continue

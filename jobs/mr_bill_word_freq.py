@@ -7,11 +7,16 @@ lower-cased, of at least ``--min-word-length`` (6) characters.
 
 Output: ``word<TAB>count``, most frequent first, then by word.
 
+One step: each map task sends its word counts in a few big records under one
+key, and a single reducer sums and sorts them. A vocabulary is small (all of
+Congress's fits in memory many times over) and the volume is in documents,
+which the mappers share; a second, sorting step would cost more than it saves.
+
 Sample command line:
 
     python -m jobs.mr_bill_word_freq inputs/bills/ > words.tsv
 """
-from collections import Counter
+from collections import Counter, defaultdict
 
 from mrjob.step import MRStep
 
@@ -19,6 +24,7 @@ from jobs.bill_job import BillJob
 from jobs.billtext import NotABill, bill_text, parse_bill
 from jobs.inputs import open_dump
 from jobs.protocols import PackedBillProtocol
+from jobs.rows import CHUNK_ROWS, SEP
 from jobs.tally import descending
 from jobs.words import fold, load_stop_words, tokens
 
@@ -58,20 +64,15 @@ class MRBillWordFreq(BillJob):
             read = self.file_mapper(self.count_packed_file_words)
         else:
             read = self.file_mapper(self.count_file_words)
-        return [
-            MRStep(mapper_init=self.start_counting_words,
-                   mapper_final=self.emit_words,
-                   reducer_init=self.start_rows, reducer=self.sum_words,
-                   reducer_final=self.end_rows, **read),
-            MRStep(reducer=self.merge_rows),
-        ]
+        return [MRStep(mapper_init=self.start_counting_words, mapper_final=self.emit_words,
+                       reducer=self.sum_words, **read)]
 
     def start_counting_words(self):
         self.start_counting()
         self._tokens = Counter()
 
     def count_bill_words(self, root):
-        self._tokens.update(tokens(bill_text(root)))
+        self._tokens.update(tokens(bill_text(root), self.options.min_word_length))
         self._stats['documents counted'] += 1
 
     def count_file_words(self, path, uri):
@@ -105,13 +106,21 @@ class MRBillWordFreq(BillJob):
     def emit_words(self):
         stop_words = (load_stop_words(self.options.stop_words)
                       if self.options.stop_words else frozenset())
-        for word, n in fold(self._tokens, self.options.min_word_length, stop_words).items():
-            yield word.encode('utf-8'), b'%d' % n
+        counts = fold(self._tokens, self.options.min_word_length, stop_words)
+        rows = [b'%s %d' % (word.encode('utf-8'), n) for word, n in counts.items()]
+        for i in range(0, len(rows), CHUNK_ROWS):
+            yield b'', SEP.join(rows[i:i + CHUNK_ROWS])
         self.emit_stats()
 
-    def sum_words(self, word, counts):
-        n = sum(map(int, counts))
-        return self.add_rows([b'%s %s %d' % (descending(n), word, n)])
+    def sum_words(self, _, parts):
+        counts = defaultdict(int)
+        for part in parts:
+            for row in part.split(SEP):
+                word, n = row.split(b' ')
+                counts[word] += int(n)
+        rows = sorted([b'%s %s %d' % (descending(n), word, n) for word, n in counts.items()])
+        for i in range(0, len(rows), CHUNK_ROWS):
+            yield None, self.format_rows(rows[i:i + CHUNK_ROWS])
 
 
 if __name__ == '__main__':

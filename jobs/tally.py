@@ -22,7 +22,7 @@ import tempfile
 import zipfile
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 
 from mrjob.compat import jobconf_from_env
@@ -298,10 +298,16 @@ class TallyJob(MRJob):
         """``files`` less the damaged ones if --skip-bad-files (noting them in
         ``self.bad_files``); raises InputError for a damaged one otherwise."""
         whole = []
-        # decompression releases the GIL: one thread per core reads in parallel
-        with ThreadPoolExecutor(self.options.num_cores or os.cpu_count()) as pool:
-            damages = pool.map(lambda f: damage_of(f) if is_local(f) else None, files)
-        for f, damage in zip(files, damages):
+        # decompression releases the GIL: a thread per core, each checking
+        # every n-th file (a thread per file costs more than a small file)
+        n = self.options.num_cores or os.cpu_count() or 1
+        groups = [files[i::n] for i in range(n)]
+        with ThreadPoolExecutor(n) as pool:
+            found = pool.map(lambda group: [damage_of(f) if is_local(f) else None
+                                            for f in group], groups)
+            damages = dict(zip(chain(*groups), chain(*found)))
+        for f in files:
+            damage = damages[f]
             if damage is None:
                 whole.append(f)
             elif self.options.skip_bad_files:
@@ -522,7 +528,6 @@ def _write_file_lists(paths, n):
     for listed in lists:
         fd, name = tempfile.mkstemp(prefix='input-files-', suffix='.txt.gz', dir=_scratch_dir())
         with os.fdopen(fd, 'wb') as f, gzip.GzipFile(fileobj=f, mode='wb', mtime=0) as z:
-            for _, p in sorted(listed):
-                z.write(os.fsencode(os.path.abspath(p)) + b'\n')
+            z.write(b''.join(os.fsencode(os.path.abspath(p)) + b'\n' for _, p in sorted(listed)))
         names.append(name)
     return names

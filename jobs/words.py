@@ -12,6 +12,9 @@ __all__ = ['words', 'tokens', 'fold', 'load_stop_words']
 
 # maximal runs of Unicode letters: \w without digits and underscore
 _WORD = re.compile(r'[^\W\d_]+')
+# the same in ASCII text, where lower-casing keeps a word's length, so runs too
+# short to make a word need not be counted at all (most words of a bill)
+_ASCII_WORDS = {}
 
 
 def words(text, min_length=6, stop_words=frozenset()):
@@ -23,9 +26,16 @@ def words(text, min_length=6, stop_words=frozenset()):
             yield word
 
 
-def tokens(text):
-    """The maximal runs of letters in ``text``, as they are."""
-    return _WORD.findall(text)
+def tokens(text, min_length=1):
+    """The maximal runs of letters in ``text``, as they are; in ASCII text,
+    only those of at least ``min_length`` letters (elsewhere lower-casing may
+    lengthen a run, so :func:`fold` decides)."""
+    if not text.isascii():
+        return _WORD.findall(text)
+    pattern = _ASCII_WORDS.get(min_length)
+    if pattern is None:
+        pattern = _ASCII_WORDS[min_length] = re.compile(r'[A-Za-z]{%d,}' % max(min_length, 1))
+    return pattern.findall(text)
 
 
 def fold(token_counts, min_length=6, stop_words=frozenset()):

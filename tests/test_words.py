@@ -1,6 +1,8 @@
 from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jobs.words import fold, load_stop_words, tokens, words
 
@@ -51,3 +53,24 @@ def test_fold_agrees_with_words():
     stop = frozenset(['secretary'])
     assert fold(Counter(tokens(text)), 6, stop) == Counter(words(text, 6, stop))
     assert fold(Counter(tokens(text)), 6, stop) == {'section': 3, 'i̇stanbul': 1, 'straße': 1, 'strasse': 1}
+
+
+@pytest.mark.parametrize('text', [
+    'The Secretary shall REPORT to Congress annually.',
+    'section_2(a)(iii) FY2024budget self-executing subparagraph',
+    'Zoë Mañana naïveté Straße İSTAN ISTAN Ελλάδα',
+    'abcdef abcde abcdefg',
+])
+@pytest.mark.parametrize('n', [1, 5, 6, 7])
+def test_tokens_may_leave_out_what_fold_would_drop(text, n):
+    assert fold(Counter(tokens(text, n)), n) == Counter(words(text, n))
+
+
+@given(st.text(alphabet=st.sampled_from('aBzZ09_- .éİ'), max_size=60), st.integers(1, 8))
+def test_tokens_by_length_count_as_words_do(text, n):
+    assert fold(Counter(tokens(text, n)), n) == Counter(words(text, n))
+
+
+def test_short_runs_are_left_out_of_ascii_text():
+    assert tokens('an act to amend', 4) == ['amend']
+    assert tokens('an act to amend', 1) == ['an', 'act', 'to', 'amend']

@@ -17,7 +17,7 @@ def main(directory):
     for name in sorted(os.listdir(directory)):
         with open(os.path.join(directory, name), 'rb') as f:
             try:
-                token_counts.update(tokens(bill_text(parse_bill(f.read()))))
+                token_counts.update(tokens(bill_text(parse_bill(f.read())), 6))
             except NotABill:
                 continue
     counts = fold(token_counts)
