@@ -43,9 +43,10 @@ def bill_id_of(name):
 def _read_bounded(bill_id, f, limit):
     # read(limit + 1) would allocate limit bytes for every small bill
     if isinstance(f, io.BufferedReader):  # a plain file: its size is known
-        if os.fstat(f.fileno()).st_size <= limit:
+        size = os.fstat(f.fileno()).st_size
+        if size <= limit:
             return bill_id, f.read(), None
-        return bill_id, None, 'too large: %d bytes' % os.fstat(f.fileno()).st_size
+        return bill_id, None, 'too large: %d bytes' % size
     chunks, size = [], 0
     while size <= limit:
         chunk = f.read(min(_CHUNK, limit + 1 - size))

@@ -24,7 +24,7 @@ from jobs.bill_job import BillJob
 from jobs.billtext import NotABill, bill_text, parse_bill
 from jobs.inputs import open_dump
 from jobs.protocols import PackedBillProtocol
-from jobs.rows import CHUNK_ROWS, SEP
+from jobs.rows import SEP, cut
 from jobs.tally import descending
 from jobs.words import fold, load_stop_words, tokens
 
@@ -108,8 +108,8 @@ class MRBillWordFreq(BillJob):
                       if self.options.stop_words else frozenset())
         counts = fold(self._tokens, self.options.min_word_length, stop_words)
         rows = [b'%s %d' % (word.encode('utf-8'), n) for word, n in counts.items()]
-        for i in range(0, len(rows), CHUNK_ROWS):
-            yield b'', SEP.join(rows[i:i + CHUNK_ROWS])
+        for chunk in cut(rows):
+            yield b'', SEP.join(chunk)
         self.emit_stats()
 
     def sum_words(self, _, parts):
@@ -119,8 +119,8 @@ class MRBillWordFreq(BillJob):
                 word, n = row.split(b' ')
                 counts[word] += int(n)
         rows = sorted([b'%s %s %d' % (descending(n), word, n) for word, n in counts.items()])
-        for i in range(0, len(rows), CHUNK_ROWS):
-            yield None, self.format_rows(rows[i:i + CHUNK_ROWS])
+        for chunk in cut(rows):
+            yield None, self.format_rows(chunk)
 
 
 if __name__ == '__main__':

@@ -13,7 +13,7 @@ loop of mrjob's local runner) all but a thousandth of its records.
 import heapq
 from bisect import bisect_left
 
-__all__ = ['SEP', 'RUN_ROWS', 'CHUNK_ROWS', 'chunks_of_run', 'merge_chunks']
+__all__ = ['SEP', 'RUN_ROWS', 'CHUNK_ROWS', 'cut', 'chunks_of_run', 'merge_chunks']
 
 # Rows never hold a control byte (nor, on Hadoop, a tab), so SEP sorts below
 # anything a row holds, and a chunk sorts as its first row.
@@ -22,10 +22,15 @@ RUN_ROWS = 500_000
 CHUNK_ROWS = 2048
 
 
+def cut(rows, chunk_rows=CHUNK_ROWS):
+    """The list ``rows`` in consecutive slices of ``chunk_rows`` rows."""
+    return [rows[i:i + chunk_rows] for i in range(0, len(rows), chunk_rows)]
+
+
 def chunks_of_run(rows, chunk_rows=CHUNK_ROWS):
     """Sort the list ``rows`` in place and return it cut into chunks."""
     rows.sort()
-    return [SEP.join(rows[i:i + chunk_rows]) for i in range(0, len(rows), chunk_rows)]
+    return [SEP.join(chunk) for chunk in cut(rows, chunk_rows)]
 
 
 def merge_chunks(chunks):
