@@ -9,12 +9,14 @@ Sample command line:
     python -m jobs.mr_top_pages inputs/pageviews/ --top 10 --per-domain
 """
 import heapq
+import zlib
 from collections import defaultdict
 
 from mrjob.step import MRStep
 
-from jobs.pageview_job import PageviewJob
+from jobs.pageview_job import RECORD_ROWS, PageviewJob, sum_rows
 from jobs.tally import descending, from_descending, keep_smallest
+from jobs.topn import LIGHT, add_light_counts, light_record, take_heavy
 
 
 class MRTopPages(PageviewJob):
@@ -34,6 +36,37 @@ class MRTopPages(PageviewJob):
                    **self.count_step_kwargs()),
             MRStep(reducer=self.write_top_pages),
         ]
+
+    def load_args(self, args):
+        super().load_args(args)
+        if self.options.top < 1:
+            self.arg_parser.error('--top must be at least 1')
+
+    def records_of_views(self, views, partitions):
+        # where the number of map tasks is known, most pages go in light
+        # records: see jobs.topn
+        tasks = self.map_tasks()
+        if self.options.per_domain or not tasks:
+            yield from super().records_of_views(views, partitions)
+            return
+        heavy = take_heavy(views, self.options.top, tasks)
+        yield from super().records_of_views(heavy, partitions)
+        parts = [([], []) for _ in range(partitions)]  # keys, counts
+        crc32 = zlib.crc32
+        for key, n in views.items():
+            keys, counts = parts[crc32(key) % partitions]
+            keys.append(key)
+            counts.append(n)
+        for partition, (keys, counts) in enumerate(parts):
+            for start in range(0, len(keys), RECORD_ROWS):
+                end = start + RECORD_ROWS
+                yield b'%d' % partition, light_record(keys[start:end], counts[start:end])
+
+    def sum_views(self, _, records):
+        records = list(records)
+        views = sum_rows(r for r in records if not r.startswith(LIGHT))
+        add_light_counts(views, [r for r in records if r.startswith(LIGHT)])
+        return self.add_views(views)
 
     def start_ranking(self):
         # sort records of the best pages seen by this reducer, per group

@@ -24,10 +24,10 @@ from mrjob.compat import jobconf_from_env
 
 from jobs.inputs import open_dump
 from jobs.pageviews import Malformed, parse_pageview
-from jobs.rows import SEP
+from jobs.rows import SEP, cut
 from jobs.tally import TallyJob
 
-__all__ = ['PageviewJob']
+__all__ = ['PageviewJob', 'sum_rows']
 
 GROUP = 'pageviews'
 _CHUNK = 1 << 23
@@ -36,6 +36,9 @@ _CONTROL = bytes(range(0x00, 0x0a)) + bytes(range(0x0b, 0x20))
 # enough for every reducer of a big cluster to get many, and few enough that
 # a map task's records stay big
 PARTITIONS = 1024
+# rows in one record: big enough that records are few, small enough that
+# one is cheap to hold
+RECORD_ROWS = 1 << 16
 
 
 class PageviewJob(TallyJob):
@@ -137,18 +140,26 @@ class PageviewJob(TallyJob):
                     for i, line in enumerate(lines, number + 1):
                         count_line(line, i)
                 else:
-                    for i, line in enumerate(lines, number + 1):
+                    # lines that fail are few: find their numbers when they do
+                    # (the first line equal to one is that one, as it fails too)
+                    at = 0
+                    for line in lines:
                         fields = line.split(b' ')
                         if len(fields) == 4:
                             domain, title, n, size = fields
-                            if (domain and title and n.isdigit() and size.isdigit()
-                                    and len(n) < 19 and len(size) < 19):
-                                key = domain + b' ' + title
-                                # most lines of a dump count one view
-                                views[key] = get(key, 0) + (1 if n == b'1' else int(n))
-                                counted += 1
-                                continue
-                        count_line(line, i)
+                            if domain and title and size.isdigit() and len(size) < 19:
+                                if n == b'1':  # most lines of a dump
+                                    key = domain + b' ' + title
+                                    views[key] = get(key, 0) + 1
+                                    counted += 1
+                                    continue
+                                if n.isdigit() and len(n) < 19:
+                                    key = domain + b' ' + title
+                                    views[key] = get(key, 0) + int(n)
+                                    counted += 1
+                                    continue
+                        at = lines.index(line, at) + 1
+                        count_line(line, number + at)
                 number += len(lines)
                 stats['lines counted'] += counted
                 if not chunk:
@@ -158,13 +169,9 @@ class PageviewJob(TallyJob):
         yield
 
     def emit_views(self):
-        parts = [[] for _ in range(PARTITIONS)]
-        crc32 = zlib.crc32
-        for key, views in self._views.items():
-            parts[crc32(key) % PARTITIONS].append(b'%s %d' % (key, views))
-        for n, rows in enumerate(parts):
-            if rows:
-                yield b'%d' % n, SEP.join(rows)
+        # A local runner runs as many reduce tasks as it has slots, or twice
+        # as many if it gets that many keys, in two waves of starting Pythons.
+        yield from self.records_of_views(self._views, self.task_slots() or PARTITIONS)
         for name, stats in self._file_stats.items():
             for counter, n in stats.items():
                 if n:
@@ -174,16 +181,21 @@ class PageviewJob(TallyJob):
         if self._bad:
             self._bad.close()
 
-    def sum_views(self, _, parts):
+    def records_of_views(self, views, partitions):
+        """A map task's ``(partition, value)`` records of its ``views``
+        ({key: views}): rows ``key views`` joined by rows.SEP."""
+        parts = [[] for _ in range(partitions)]
+        crc32 = zlib.crc32
+        for key, n in views.items():
+            parts[crc32(key) % partitions].append(b'%s %d' % (key, n))
+        for partition, rows in enumerate(parts):
+            for chunk in cut(rows, RECORD_ROWS):
+                yield b'%d' % partition, SEP.join(chunk)
+
+    def sum_views(self, _, records):
         """Reducer: sum the views of every key of one partition, and return
         what :meth:`add_views` makes of the sums."""
-        views = {}
-        get = views.get
-        for part in parts:
-            for row in part.split(SEP):
-                key, n = row.rsplit(b' ', 1)
-                views[key] = get(key, 0) + int(n)
-        return self.add_views(views)
+        return self.add_views(sum_rows(records))
 
     def add_views(self, views):
         """The records to pass on, or (), for the summed views of one
@@ -196,3 +208,13 @@ class PageviewJob(TallyJob):
                     **(self.file_mapper(self.count_file_views) if self.options.file_list
                        else dict(mapper=self.count_views)))
 
+
+def sum_rows(records):
+    """{key: views} summed over records of ``key views`` rows."""
+    views = {}
+    get = views.get
+    for record in records:
+        for row in record.split(SEP):
+            key, n = row.rsplit(b' ', 1)
+            views[key] = get(key, 0) + int(n)
+    return views

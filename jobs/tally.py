@@ -210,8 +210,26 @@ class TallyJob(MRJob):
             self.arg_parser.error('--file-list needs the inline or local runner')
 
         env = {}
+        # On a cluster, whole files reach a mapper through mapper_raw: mrjob's
+        # input manifest, one map task per file. Here, where a task per file is
+        # ruinous over many small files and mrjob's own line reading costs more
+        # than our parsing, tasks get lists of local files to read themselves:
+        # one list per core, as even in bytes as whole files allow. The lists
+        # are gzipped because mrjob gives each compressed input one task
+        # (it would cut a plain one into two tasks per core, each paying a
+        # Python start-up).
+        self.input_files = list(self.options.args)
+        if (self.reads_whole_files() and not self.options.file_list
+                and self.options.runner in LOCAL_RUNNERS and self.options.args
+                and all(is_local(a) for a in self.options.args)):
+            self.options.args = _write_file_lists(self.options.args, self._local_task_slots())
+            self.options.file_list = True
+            # one task per list: jobs that know how many may use it
+            env['MRTALLY_MAP_TASKS'] = str(len(self.options.args))
+
         if self.options.runner in LOCAL_RUNNERS:
             env['MRTALLY_FILE_COUNTERS'] = '1'
+            env['MRTALLY_TASK_SLOTS'] = str(self._local_task_slots())
             if sys.version_info < (3, 12):
                 # mrjob imports distutils; setuptools' stand-in for it loads
                 # pkg_resources, which triples the start-up of every task
@@ -233,23 +251,11 @@ class TallyJob(MRJob):
             # Spark imports the job module from a zip of its own, without DIRS
             self.options.py_files = list(self.options.py_files or []) + [package_zip()]
 
-        # On a cluster, whole files reach a mapper through mapper_raw: mrjob's
-        # input manifest, one map task per file. Here, where a task per file is
-        # ruinous over many small files and mrjob's own line reading costs more
-        # than our parsing, tasks get lists of local files to read themselves:
-        # one list per core, as even in bytes as whole files allow. The lists
-        # are gzipped because mrjob gives each compressed input one task
-        # (it would cut a plain one into two tasks per core, each paying a
-        # Python start-up).
-        self.input_files = list(self.options.args)
-        if (self.reads_whole_files() and not self.options.file_list
-                and self.options.runner in LOCAL_RUNNERS and self.options.args
-                and all(is_local(a) for a in self.options.args)):
-            tasks = self.options.num_cores or os.cpu_count() or 1
-            if self.options.runner != 'local':
-                tasks = 1  # tasks run one after another, in this process
-            self.options.args = _write_file_lists(self.options.args, tasks)
-            self.options.file_list = True
+    def _local_task_slots(self):
+        """How many tasks a local runner runs at once."""
+        if self.options.runner != 'local':
+            return 1  # inline: one after another, in this process
+        return self.options.num_cores or os.cpu_count() or 1
 
     # Output rows: the step that makes them has reducer_init=start_rows,
     # reducer_final=end_rows, and its reducer returns add_rows(rows); the last
@@ -333,6 +339,18 @@ class TallyJob(MRJob):
     @staticmethod
     def wants_file_counters():
         return os.environ.get('MRTALLY_FILE_COUNTERS') == '1'
+
+    @staticmethod
+    def task_slots():
+        """How many tasks of a step run at once, on a local runner; else None."""
+        slots = os.environ.get('MRTALLY_TASK_SLOTS')
+        return int(slots) if slots else None
+
+    @staticmethod
+    def map_tasks():
+        """How many map tasks the first step has, if the launcher knows; else None."""
+        tasks = os.environ.get('MRTALLY_MAP_TASKS')
+        return int(tasks) if tasks else None
 
     def open_bad_records(self, name):
         """A BadRecords for this task, or None without --bad-records."""
