@@ -94,6 +94,17 @@ def _read_to_end(f):
         pass
 
 
+def first_bytes(path, n):
+    """The first ``n`` bytes of a file (fewer if it is shorter). No file
+    object: making one also stats the file and asks if it is a terminal,
+    which doubles the time to look into 10,000 small files."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, n)
+    finally:
+        os.close(fd)
+
+
 def damage_of(path, zip_member_limit=256 * 1024 * 1024):
     """Why the local file at ``path`` cannot be read whole, or None.
 
@@ -101,8 +112,7 @@ def damage_of(path, zip_member_limit=256 * 1024 * 1024):
     name, so a ``.gz`` that is not gzip data is damaged too. Zip members
     larger than ``zip_member_limit`` are left for the job to skip unread.
     """
-    with open(path, 'rb') as f:
-        magic = f.read(4)
+    magic = first_bytes(path, 4)
     name = path.lower()
     if not magic:
         return None  # an empty file is empty whatever its name
@@ -128,8 +138,7 @@ def damage_of(path, zip_member_limit=256 * 1024 * 1024):
 
 def open_dump(path):
     """A binary file object for a dump, decompressed as its first bytes say."""
-    with open(path, 'rb') as f:
-        magic = f.read(3)
+    magic = first_bytes(path, 3)
     if magic.startswith(b'\x1f\x8b'):
         return igzip.open(path)
     if magic == b'BZh':

@@ -3,10 +3,11 @@
 Each map task keeps one dict of views per key and emits it once at the end
 (in-mapper combining), and keeps its counters in memory too: mrjob writes a
 line to stderr for every counter increment. It emits its sums cut into
-``PARTITIONS`` partitions by a stable hash of the key, one record per
-partition (``key views`` rows joined by rows.SEP); a reducer sums one
-partition at a time and hands the sums to :meth:`add_views`. A few
-thousand big records cost the shuffle far less than a record per key.
+partitions by a stable hash of the key (``PARTITIONS`` on a cluster, one
+per task slot on the local runners), in records of up to ``RECORD_ROWS``
+``key views`` rows joined by rows.SEP; a reducer sums one partition at a
+time and hands the sums to :meth:`add_views`. A few big records cost the
+shuffle far less than a record per key.
 
 Every line read is counted once: counted, filtered out, without an hour, or
 malformed (by reason), in the ``pageviews`` counter group and, on the local
