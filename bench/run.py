@@ -57,6 +57,12 @@ def plan(pv_files, loose, packed):
                                                   '--top', '100', *pv_files), 'top pages', answer='top'),
         contender('MRTopPages local 1 core', job('mr_top_pages', '-r', 'local', '--num-cores', '1',
                                                  '--top', '100', *pv_files), 'top pages', answer='top'),
+        contender('DuckDB domains', [PY, os.path.join(c, 'duckdb_page_views.py'), '--domains',
+                                     *pv_files], 'domains', baseline=True, answer='domains'),
+        contender('MRDomainViews local 2 cores', job('mr_domain_views', '-r', 'local', '--num-cores',
+                                                     '2', *pv_files), 'domains', answer='domains'),
+        contender('MRDomainViews local 1 core', job('mr_domain_views', '-r', 'local', '--num-cores',
+                                                    '1', *pv_files), 'domains', answer='domains'),
         contender('plain lxml + Counter', [PY, os.path.join(c, 'plain_bill_words.py'), loose],
                   'bills', baseline=True),
         contender('MRBillWordFreq loose, local 2 cores', job('mr_bill_word_freq', '-r', 'local',
@@ -88,13 +94,27 @@ def answers_agree(c, outputs, top):
                 'rb').read().splitlines()
     if c['answer'] == 'top':
         want = want[:top]
+    elif c['answer'] == 'domains':
+        want = domains_of(want)
     return sorted(got) == sorted(want) if c['unsorted'] else got == want
+
+
+def domains_of(page_rows):
+    """``domain views titles`` rows, views descending, from the plain script's
+    ``domain title views`` rows."""
+    views, titles = {}, {}
+    for row in page_rows:
+        domain, _, n = row.split(b'\t')
+        views[domain] = views.get(domain, 0) + int(n)
+        titles[domain] = titles.get(domain, 0) + 1
+    return [b'%s\t%d\t%d' % (d, views[d], titles[d])
+            for d in sorted(views, key=lambda d: (-views[d], d))]
 
 
 def table(contenders, sizes):
     lines = ['| contender | median s | spread s | throughput | peak MB | ratio to baseline |',
              '|---|---:|---:|---:|---:|---:|']
-    for group in ('pageviews', 'top pages', 'bills'):
+    for group in ('pageviews', 'top pages', 'domains', 'bills'):
         members = [c for c in contenders if c['group'] == group]
         base = statistics.median(r['wall'] for c in members if c['baseline'] for r in c['runs'])
         for c in members:
@@ -156,7 +176,7 @@ def main(argv=None):
         'Made %s by `make bench` at commit %s on %s, %d cores, Python %s; environment as the user\'s '
         '(PYTHONUNBUFFERED=%s). Pageviews: %d lines (%d distinct titles) in %d gzipped files; '
         'bills: %d documents, %.1f MB of XML. Medians of %d runs in alternation; peak MB is the '
-        'largest single process. Ratios: time relative to DuckDB (pageviews, top pages; lower is '
+        'largest single process. Ratios: time relative to DuckDB (pageviews, top pages, domains; lower is '
         'better), throughput relative to the plain script (bills; higher is better). Every '
         'contender gave the same answer as the plain script.' % (
             datetime.date.today().isoformat(), commit, platform.machine(), os.cpu_count(),

@@ -7,11 +7,13 @@ Sample command line:
 
     python -m jobs.mr_domain_views inputs/pageviews/ --min-views 100
 """
+import zlib
 from collections import defaultdict
 
 from mrjob.step import MRStep
 
-from jobs.pageview_job import PageviewJob
+from jobs.pageview_job import RECORD_ROWS, PageviewJob
+from jobs.rows import SEP
 from jobs.tally import descending
 
 
@@ -19,38 +21,60 @@ class MRDomainViews(PageviewJob):
 
     def steps(self):
         return [
-            MRStep(reducer_init=self.start_domains, reducer=self.sum_views,
+            MRStep(reducer_init=self.start_domains, reducer=self.count_domain_titles,
                    reducer_final=self.emit_domains, **self.count_step_kwargs()),
-            MRStep(reducer_init=self.start_rows, reducer=self.rank_domain,
-                   reducer_final=self.end_rows),
-            MRStep(reducer=self.merge_rows),
+            MRStep(reducer=self.write_domains),
         ]
+
+    def records_of_views(self, views, partitions):
+        # Per partition (of pages) and domain: the domain's views here and
+        # its titles, which a reducer only has to put in a set: a page is in
+        # one partition, so the distinct titles of the partitions add up.
+        parts = [defaultdict(lambda: [0, []]) for _ in range(partitions)]
+        crc32 = zlib.crc32
+        for page, n in views.items():
+            domain, title = page.split(b' ', 1)
+            sums = parts[crc32(page) % partitions][domain]
+            sums[0] += n
+            sums[1].append(title)
+        for partition, domains in enumerate(parts):
+            for domain, (n, titles) in domains.items():
+                for start in range(0, len(titles), RECORD_ROWS):
+                    yield b'%d' % partition, b'%s %d %s' % (
+                        domain, n if start == 0 else 0, SEP.join(titles[start:start + RECORD_ROWS]))
 
     def start_domains(self):
         # views and distinct titles of each domain, over this reducer's pages
         self._domains = defaultdict(lambda: [0, 0])
 
-    def add_views(self, views):
-        domains = self._domains
-        for page, n in views.items():
-            sums = domains[page.split(b' ', 1)[0]]
-            sums[0] += n
-            sums[1] += 1
+    def count_domain_titles(self, _, records):
+        views, titles = defaultdict(int), defaultdict(set)
+        for record in records:
+            domain, n, some = record.split(b' ', 2)
+            views[domain] += int(n)
+            titles[domain].update(some.split(SEP))
+        for domain, seen in titles.items():
+            sums = self._domains[domain]
+            sums[0] += views[domain]
+            sums[1] += len(seen)
         return ()
 
     def emit_domains(self):
         for domain, (views, titles) in self._domains.items():
-            yield domain, b'%d %d' % (views, titles)
+            yield b'', b'%s %d %d' % (domain, views, titles)
 
-    def rank_domain(self, domain, pairs):
-        views = titles = 0
-        for pair in pairs:
-            v, t = pair.split(b' ')
-            views += int(v)
-            titles += int(t)
-        if views < self.options.min_views:
-            return ()
-        return self.add_rows([b'%s %s %d %d' % (descending(views), domain, views, titles)])
+    def write_domains(self, _, counts):
+        totals = defaultdict(lambda: [0, 0])
+        for record in counts:
+            domain, views, titles = record.split(b' ')
+            sums = totals[domain]
+            sums[0] += int(views)
+            sums[1] += int(titles)
+        rows = sorted(b'%s %s %d %d' % (descending(views), domain, views, titles)
+                      for domain, (views, titles) in totals.items()
+                      if views >= self.options.min_views)
+        if rows:
+            yield None, self.format_rows(rows)
 
 
 if __name__ == '__main__':
