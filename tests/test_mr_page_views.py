@@ -207,3 +207,16 @@ def test_a_file_list_given_by_hand(two_hours, tmp_path_factory):
     by_list, _ = run_job(MRPageViews, ['--file-list', listing], runner='local')
     by_dir, _ = run_job(MRPageViews, [two_hours])
     assert by_list == by_dir
+
+
+def test_bad_line_numbers_without_control_bytes(tmp_path):
+    # no control byte in the file, so the fast loop reads it; equal bad
+    # lines each get their own number
+    dump = write_dump(tmp_path / 'pageviews-20240101-000000.gz', [
+        b'en A 1 0', b'en B x 0', b'en C 2 0', b'en B x 0', b'de  1 0', b'en D 1 0'])
+    bad = tmp_path / 'bad'
+    lines, _ = run_job(MRPageViews, ['--bad-records', bad, dump])
+    assert lines == [b'en\tC\t2', b'en\tA\t1', b'en\tD\t1']
+    [why] = bad.glob('*.why.tsv')
+    assert why.read_bytes().splitlines() == [
+        b'2\tviews not a number', b'4\tviews not a number', b'5\tempty domain or title']

@@ -5,6 +5,7 @@ import random
 import pytest
 from mrjob.protocol import BytesProtocol
 
+from jobs.mr_page_views import MRPageViews
 from jobs.tally import (_bytes_pairs, _write_bytes_pair, _write_file_lists, descending,
                         format_counters, from_descending, keep_smallest)
 
@@ -80,3 +81,20 @@ def test_file_lists_share_files_evenly_by_bytes(tmp_path):
 def test_no_more_file_lists_than_files(tmp_path):
     (tmp_path / 'only').write_bytes(b'x')
     assert _listed(_write_file_lists([str(tmp_path / 'only')], 4)) == [[str(tmp_path / 'only')]]
+
+
+@pytest.mark.parametrize('runner, cores, slots, maps', [
+    ('local', 3, '3', '2'), ('local', 1, '1', '1'), ('inline', 3, '1', '1')])
+def test_tasks_learn_their_slots_and_map_tasks(tmp_path, runner, cores, slots, maps):
+    for name in ('a', 'b'):
+        (tmp_path / name).write_bytes(b'en A 1 0\n')
+    job = MRPageViews(['-r', runner, '--num-cores', str(cores), str(tmp_path)])
+    assert job.options.cmdenv['MRTALLY_TASK_SLOTS'] == slots
+    assert job.options.cmdenv['MRTALLY_MAP_TASKS'] == maps == str(len(job.options.args))
+
+
+def test_tasks_of_given_file_lists_are_not_counted(tmp_path):
+    # mrjob may cut a list of the user's into several tasks
+    (tmp_path / 'list').write_bytes(b'%s\n' % bytes(tmp_path / 'list'))
+    job = MRPageViews(['-r', 'local', '--file-list', str(tmp_path / 'list')])
+    assert 'MRTALLY_MAP_TASKS' not in job.options.cmdenv
