@@ -7,13 +7,12 @@ Sample command line:
 
     python -m jobs.mr_domain_views inputs/pageviews/ --min-views 100
 """
-import zlib
 from collections import defaultdict
 
 from mrjob.step import MRStep
 
-from jobs.pageview_job import RECORD_ROWS, PageviewJob
-from jobs.rows import SEP
+from jobs.pageview_job import RECORD_ROWS, PageviewJob, by_partition
+from jobs.rows import SEP, cut
 from jobs.tally import descending
 
 
@@ -30,18 +29,16 @@ class MRDomainViews(PageviewJob):
         # Per partition (of pages) and domain: the domain's views here and
         # its titles, which a reducer only has to put in a set: a page is in
         # one partition, so the distinct titles of the partitions add up.
-        parts = [defaultdict(lambda: [0, []]) for _ in range(partitions)]
-        crc32 = zlib.crc32
-        for page, n in views.items():
-            domain, title = page.split(b' ', 1)
-            sums = parts[crc32(page) % partitions][domain]
-            sums[0] += n
-            sums[1].append(title)
-        for partition, domains in enumerate(parts):
+        for partition, (pages, counts) in enumerate(by_partition(views, partitions)):
+            domains = defaultdict(lambda: [0, []])
+            for page, n in zip(pages, counts):
+                domain, title = page.split(b' ', 1)
+                sums = domains[domain]
+                sums[0] += n
+                sums[1].append(title)
             for domain, (n, titles) in domains.items():
-                for start in range(0, len(titles), RECORD_ROWS):
-                    yield b'%d' % partition, b'%s %d %s' % (
-                        domain, n if start == 0 else 0, SEP.join(titles[start:start + RECORD_ROWS]))
+                for i, chunk in enumerate(cut(titles, RECORD_ROWS)):
+                    yield b'%d' % partition, b'%s %d %s' % (domain, 0 if i else n, SEP.join(chunk))
 
     def start_domains(self):
         # views and distinct titles of each domain, over this reducer's pages

@@ -9,12 +9,12 @@ Sample command line:
     python -m jobs.mr_top_pages inputs/pageviews/ --top 10 --per-domain
 """
 import heapq
-import zlib
 from collections import defaultdict
 
 from mrjob.step import MRStep
 
-from jobs.pageview_job import RECORD_ROWS, PageviewJob, sum_rows
+from jobs.pageview_job import RECORD_ROWS, PageviewJob, by_partition, sum_rows
+from jobs.rows import cut
 from jobs.tally import descending, from_descending, keep_smallest
 from jobs.topn import LIGHT, add_light_counts, light_record, take_heavy
 
@@ -51,16 +51,9 @@ class MRTopPages(PageviewJob):
             return
         heavy = take_heavy(views, self.options.top, tasks)
         yield from super().records_of_views(heavy, partitions)
-        parts = [([], []) for _ in range(partitions)]  # keys, counts
-        crc32 = zlib.crc32
-        for key, n in views.items():
-            keys, counts = parts[crc32(key) % partitions]
-            keys.append(key)
-            counts.append(n)
-        for partition, (keys, counts) in enumerate(parts):
-            for start in range(0, len(keys), RECORD_ROWS):
-                end = start + RECORD_ROWS
-                yield b'%d' % partition, light_record(keys[start:end], counts[start:end])
+        for partition, (keys, counts) in enumerate(by_partition(views, partitions)):
+            for some, their in zip(cut(keys, RECORD_ROWS), cut(counts, RECORD_ROWS)):
+                yield b'%d' % partition, light_record(some, their)
 
     def sum_views(self, _, records):
         records = list(records)

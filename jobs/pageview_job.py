@@ -28,7 +28,7 @@ from jobs.pageviews import Malformed, parse_pageview
 from jobs.rows import SEP, cut
 from jobs.tally import TallyJob
 
-__all__ = ['PageviewJob', 'sum_rows']
+__all__ = ['PageviewJob', 'by_partition', 'sum_rows']
 
 GROUP = 'pageviews'
 _CHUNK = 1 << 23
@@ -185,13 +185,9 @@ class PageviewJob(TallyJob):
     def records_of_views(self, views, partitions):
         """A map task's ``(partition, value)`` records of its ``views``
         ({key: views}): rows ``key views`` joined by rows.SEP."""
-        parts = [[] for _ in range(partitions)]
-        crc32 = zlib.crc32
-        for key, n in views.items():
-            parts[crc32(key) % partitions].append(b'%s %d' % (key, n))
-        for partition, rows in enumerate(parts):
-            for chunk in cut(rows, RECORD_ROWS):
-                yield b'%d' % partition, SEP.join(chunk)
+        for partition, (keys, counts) in enumerate(by_partition(views, partitions)):
+            for some, their in zip(cut(keys, RECORD_ROWS), cut(counts, RECORD_ROWS)):
+                yield b'%d' % partition, SEP.join(map(b'%s %d'.__mod__, zip(some, their)))
 
     def sum_views(self, _, records):
         """Reducer: sum the views of every key of one partition, and return
@@ -208,6 +204,19 @@ class PageviewJob(TallyJob):
         return dict(mapper_init=self.start_counting, mapper_final=self.emit_views,
                     **(self.file_mapper(self.count_file_views) if self.options.file_list
                        else dict(mapper=self.count_views)))
+
+
+def by_partition(views, partitions):
+    """``views`` ({key: views}) in ``partitions`` pairs of lists, keys and
+    their views, by a stable hash of the key: every task puts a key in the
+    same partition."""
+    parts = [([], []) for _ in range(partitions)]
+    crc32 = zlib.crc32
+    for key, n in views.items():
+        keys, counts = parts[crc32(key) % partitions]
+        keys.append(key)
+        counts.append(n)
+    return parts
 
 
 def sum_rows(records):

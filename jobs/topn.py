@@ -44,7 +44,7 @@ def take_heavy(views, n, tasks):
 
 
 def light_record(keys, counts):
-    """One light record of ``keys`` and their ``counts`` (lists, in step)."""
+    """One light record of ``keys`` and their ``counts`` (in step)."""
     return LIGHT + SEP.join(keys) + LIGHT + b' '.join(map(b'%d'.__mod__, counts))
 
 

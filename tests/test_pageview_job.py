@@ -1,0 +1,43 @@
+"""What the pageview jobs' map tasks send and their reducers sum."""
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+from jobs.pageview_job import by_partition, sum_rows
+from jobs.rows import SEP
+
+PARTITIONS_OF = """
+import json, sys
+from jobs.pageview_job import by_partition
+views = {key.encode(): n for n, key in enumerate(json.loads(sys.argv[1]))}
+print(json.dumps({key.decode(): p for p, (keys, _) in enumerate(by_partition(views, 7))
+                  for key in keys}))
+"""
+
+
+def test_by_partition_keeps_counts_with_their_keys():
+    views = {b'en A': 1, b'en B': 2, b'de X': 3, b'fr Q': 4}
+    parts = by_partition(views, 3)
+    assert len(parts) == 3
+    assert sorted(key for keys, _ in parts for key in keys) == sorted(views)
+    assert all(counts == [views[key] for key in keys] for keys, counts in parts)
+
+
+def test_by_partition_is_the_same_in_every_process():
+    # tasks are processes, each with its own seed for Python's hash()
+    keys = ['en P%d' % i for i in range(200)]
+    seen = []
+    for seed, order in (('1', keys), ('2', keys[::-1])):
+        result = subprocess.run([sys.executable, '-c', PARTITIONS_OF, json.dumps(order)], cwd=ROOT,
+                                env=dict(os.environ, PYTHONHASHSEED=seed), capture_output=True,
+                                check=True)
+        seen.append(json.loads(result.stdout))
+    assert seen[0] == seen[1]
+    assert len(set(seen[0].values())) == 7
+
+
+def test_sum_rows_by_hand():
+    records = [b'en A 2' + SEP + b'de X 1', b'en A 5']
+    assert sum_rows(records) == {b'en A': 7, b'de X': 1}
