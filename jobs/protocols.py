@@ -1,6 +1,8 @@
 """mrjob protocols of our own."""
 import json
 
+import orjson
+
 __all__ = ['PackedBillProtocol']
 
 
@@ -16,7 +18,9 @@ class PackedBillProtocol:
     def read(self, line):
         bill_id, tab, payload = line.partition(b'\t')
         try:
-            xml_text = json.loads(payload)
+            # orjson: two to three times the json module's speed, and it refuses
+            # what is not Unicode text (a lone surrogate such as "\ud800")
+            xml_text = orjson.loads(payload)
             bill_id = bill_id.decode('utf-8')
         except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
             return None, line

@@ -189,12 +189,13 @@ def test_packed_lines_that_are_not_bills(tmp_path):
     packed = tmp_path / 'packed'
     packed.write_bytes(b'hr1\t"<bill><legis-body>Lionfish</legis-body></bill>"\n'
                        b'garbage line\n'
+                       b'hr3\t"\\ud800<bill/>"\n'
                        b'hr2\t"<bill>unclosed"\n')
     lines, counters = run_job(MRBillWordFreq, ['--packed', '--bad-records', tmp_path / 'bad', packed])
     assert lines == [b'lionfish\t1']
-    assert counters[('bills', 'skipped: not a packed bill line')] == 1
+    assert counters[('bills', 'skipped: not a packed bill line')] == 2
     assert counters[('bills', 'skipped: not well-formed XML')] == 1
     # one file of skipped lines per map task
     assert b''.join(p.read_bytes() for p in (tmp_path / 'bad').glob('bills-task*.bad')) \
-        == b'garbage line\n'
+        == b'garbage line\nhr3\t"\\ud800<bill/>"\n'
     assert (tmp_path / 'bad' / 'packed--hr2.xml').read_bytes() == b'<bill>unclosed'

@@ -21,6 +21,8 @@ def test_round_trip_keeps_text_on_one_line():
     b'hr1\t{"an": "object"}',
     b'hr1\t"unterminated',
     b'\xff\xfe\t"x"',
+    b'hr1\t"\\ud800<bill/>"',  # a lone surrogate: not text that UTF-8 can hold
+    b'hr1\t"caf\xe9"',  # not UTF-8
 ])
 def test_lines_that_are_not_packed_bills(line):
     assert PackedBillProtocol().read(line) == (None, line)
