@@ -8,7 +8,6 @@ Sample command line:
 
     python -m jobs.mr_top_pages inputs/pageviews/ --top 10 --per-domain
 """
-import heapq
 from collections import defaultdict
 
 from mrjob.step import MRStep
@@ -16,7 +15,7 @@ from mrjob.step import MRStep
 from jobs.pageview_job import RECORD_ROWS, PageviewJob, by_partition, sum_rows
 from jobs.rows import cut
 from jobs.tally import descending, from_descending, keep_smallest
-from jobs.topn import LIGHT, add_light_counts, light_record, take_heavy
+from jobs.topn import LIGHT, add_light_counts, bar, light_record, take_heavy
 
 
 class MRTopPages(PageviewJob):
@@ -67,9 +66,9 @@ class MRTopPages(PageviewJob):
 
     def add_views(self, views):
         top, least = self.options.top, self.options.min_views
-        if not self.options.per_domain and len(views) > top:
+        if not self.options.per_domain:
             # pages below the top-th largest count cannot make the top
-            least = max(least, heapq.nlargest(top, views.values())[-1])
+            least = max(least, bar(views.values(), top))
         for page, n in views.items():
             if n < least:
                 continue

@@ -255,6 +255,9 @@ class TallyJob(MRJob):
         """How many tasks a local runner runs at once."""
         if self.options.runner != 'local':
             return 1  # inline: one after another, in this process
+        return self._cores()
+
+    def _cores(self):
         return self.options.num_cores or os.cpu_count() or 1
 
     # Output rows: the step that makes them has reducer_init=start_rows,
@@ -310,7 +313,7 @@ class TallyJob(MRJob):
         whole = []
         # decompression releases the GIL: a thread per core, each checking
         # every n-th file (a thread per file costs more than a small file)
-        n = self.options.num_cores or os.cpu_count() or 1
+        n = self._cores()
         groups = [files[i::n] for i in range(n)]
         with ThreadPoolExecutor(n) as pool:
             found = pool.map(lambda group: [damage_of(f) if is_local(f) else None
