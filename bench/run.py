@@ -10,6 +10,7 @@ Every contender's answer is checked against the plain script's first.
 import argparse
 import datetime
 import json
+import operator
 import os
 import platform
 import statistics
@@ -57,18 +58,23 @@ def plan(pv_files, loose, packed):
                                                   '--top', '100', *pv_files), 'top pages', answer='top'),
         contender('MRTopPages local 1 core', job('mr_top_pages', '-r', 'local', '--num-cores', '1',
                                                  '--top', '100', *pv_files), 'top pages', answer='top'),
+        contender('MRTopPages inline', job('mr_top_pages', '--top', '100', *pv_files), 'top pages',
+                  answer='top'),
         contender('DuckDB domains', [PY, os.path.join(c, 'duckdb_page_views.py'), '--domains',
                                      *pv_files], 'domains', baseline=True, answer='domains'),
         contender('MRDomainViews local 2 cores', job('mr_domain_views', '-r', 'local', '--num-cores',
                                                      '2', *pv_files), 'domains', answer='domains'),
         contender('MRDomainViews local 1 core', job('mr_domain_views', '-r', 'local', '--num-cores',
                                                     '1', *pv_files), 'domains', answer='domains'),
+        contender('MRDomainViews inline', job('mr_domain_views', *pv_files), 'domains',
+                  answer='domains'),
         contender('plain lxml + Counter', [PY, os.path.join(c, 'plain_bill_words.py'), loose],
                   'bills', baseline=True),
         contender('MRBillWordFreq loose, local 2 cores', job('mr_bill_word_freq', '-r', 'local',
                                                              '--num-cores', '2', loose), 'bills'),
         contender('MRBillWordFreq loose, local 1 core', job('mr_bill_word_freq', '-r', 'local',
                                                             '--num-cores', '1', loose), 'bills'),
+        contender('MRBillWordFreq loose, inline', job('mr_bill_word_freq', loose), 'bills'),
         contender('MRBillWordFreq packed, local 2 cores', job('mr_bill_word_freq', '-r', 'local',
                                                               '--num-cores', '2', '--packed', packed),
                   'bills'),
@@ -132,6 +138,50 @@ def table(contenders, sizes):
     return lines
 
 
+def goals(contenders):
+    """The speed goals of the issue that asked for this bench, judged by this
+    run's medians: ``| goal | measured | target | met |`` rows."""
+    t = {c['name']: statistics.median(r['wall'] for r in c['runs']) for c in contenders}
+    loose, packed = 'MRBillWordFreq loose, local 2 cores', 'MRBillWordFreq packed, local 2 cores'
+    rows = [
+        ('MRPageViews, 2 cores: time / DuckDB\'s', t['MRPageViews local 2 cores'] / t['DuckDB'], '<=', 2),
+        ('MRTopPages, 2 cores: time / DuckDB top 100\'s',
+         t['MRTopPages local 2 cores'] / t['DuckDB top 100'], '<=', 2),
+        ('naive mrjob\'s time / MRPageViews\', 2 cores',
+         t['naive mrjob local 2 cores'] / t['MRPageViews local 2 cores'], '>=', 5),
+        ('naive mrjob\'s time / MRTopPages\', 2 cores',
+         t['naive mrjob local 2 cores'] / t['MRTopPages local 2 cores'], '>=', 5),
+        ('MRBillWordFreq loose, 2 cores: throughput / the plain script\'s',
+         t['plain lxml + Counter'] / t[loose], '>=', 1.5),
+        ('MRBillWordFreq, 2 cores: time on loose / time on packed', t[loose] / t[packed], '>=', 1),
+    ]
+    for name in t:
+        single = name.replace('2 cores', '1 core')
+        if name.startswith('MR') and name.endswith('2 cores') and single in t:
+            rows.append(('%s: time on 1 core / on 2 cores' % name[:name.rindex(' local')].rstrip(','),
+                         t[single] / t[name], '>=', 1.7))
+    peak = max(r['peak_mb'] for c in contenders if c['name'].startswith('MR') for r in c['runs'])
+    rows.append(('peak MB of any one process of our jobs', peak, '<', 1024))
+    ops = {'<=': operator.le, '>=': operator.ge, '<': operator.lt}
+    return (['| goal | measured | target | met |', '|---|---:|---:|---|'] +
+            ['| %s | %.2f | %s %g | %s |' % (goal, value, op, target,
+                                             'yes' if ops[op](value, target) else '**no**')
+             for goal, value, op, target in rows])
+
+
+def memory_against_lines(pv_file, copies=(1, 2, 4)):
+    """The peak memory of MRPageViews (local, 2 cores) over one file given 1,
+    2 and 4 times: the same distinct keys, more lines."""
+    rows = ['| copies of %s | peak MB |' % os.path.basename(pv_file), '|---:|---:|']
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in copies:
+            print('bench: memory over %d copies' % n, file=sys.stderr, flush=True)
+            result = measure(job('mr_page_views', '-r', 'local', '--num-cores', '2', *[pv_file] * n),
+                             os.path.join(tmp, 'out'))
+            rows.append('| %d | %.0f |' % (n, result['peak_mb']))
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--quick', action='store_true', help='small sizes, for a run under a minute')
@@ -183,7 +233,13 @@ def main(argv=None):
             platform.python_version(), os.environ.get('PYTHONUNBUFFERED', 'unset'), opts.lines, opts.titles, opts.files, opts.bills,
             sizes['bill_mb'], opts.repeat),
         '']
-    text = '\n'.join(header + table(contenders, sizes)) + '\n'
+    text = '\n'.join(header + table(contenders, sizes) + [
+        '', '## Goals', '', 'Judged by the medians above%s.' % (
+            ' (quick sizes: the goals are set for the default ones)' if opts.quick else ''), '']
+        + goals(contenders) + [
+        '', '## Memory against lines', '',
+        'MRPageViews, local, 2 cores, once over each; a task\'s memory should follow the distinct '
+        'keys, which stay the same.', ''] + memory_against_lines(pv_files[0])) + '\n'
     print(text)
     if not opts.quick:
         with open(opts.results, 'w') as f:
