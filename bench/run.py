@@ -1,8 +1,9 @@
 """make bench: mrtally's jobs against DuckDB, plain Python and naive mrjob.
 
-Every contender runs as its own process, in alternation, ``--repeat`` times;
-the table gives medians and spread, throughput, the peak memory of the
-largest single process, and ratios to a baseline measured in the same run.
+Every contender runs as its own process, in alternation (plan order, then
+seeded shuffles), ``--repeat`` times; the table gives medians and spread,
+throughput, the peak memory of the largest single process, and ratios to a
+baseline measured in the same run.
 Every contender's answer is checked against the plain script's first.
 
     python bench/run.py [--quick] [--repeat 3] [--lines 8000000] [--bills 10000]
@@ -13,6 +14,7 @@ import json
 import operator
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -208,7 +210,12 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         outputs = {c['name']: os.path.join(tmp, '%d.out' % i) for i, c in enumerate(contenders)}
         for n in range(opts.repeat):
-            for c in contenders:
+            # the first round in plan order; later ones shuffled (seeded), so
+            # that no contender always follows the same one
+            order = list(contenders)
+            if n:
+                random.Random(n).shuffle(order)
+            for c in order:
                 print('bench: run %d/%d: %s' % (n + 1, opts.repeat, c['name']), file=sys.stderr, flush=True)
                 result = measure(c['cmd'], outputs[c['name']])
                 if result['code'] != 0:
@@ -225,7 +232,7 @@ def main(argv=None):
         '# Benchmark results', '',
         'Made %s by `make bench` at commit %s on %s, %d cores, Python %s; environment as the user\'s '
         '(PYTHONUNBUFFERED=%s). Pageviews: %d lines (%d distinct titles) in %d gzipped files; '
-        'bills: %d documents, %.1f MB of XML. Medians of %d runs in alternation; peak MB is the '
+        'bills: %d documents, %.1f MB of XML. Medians of %d runs in alternation (the first in plan order, the rest shuffled); peak MB is the '
         'largest single process. Ratios: time relative to DuckDB (pageviews, top pages, domains; lower is '
         'better), throughput relative to the plain script (bills; higher is better). Every '
         'contender gave the same answer as the plain script.' % (
