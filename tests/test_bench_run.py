@@ -1,0 +1,81 @@
+"""The benchmark's bookkeeping: goals judged from medians, answers compared."""
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / 'bench'))
+pytest.importorskip('generate', reason='bench/generate.py needs numpy (the bench extra)')
+import run  # noqa: E402
+
+# median wall seconds of a made-up run
+WALLS = {
+    'DuckDB': 4.0, 'MRPageViews local 2 cores': 6.0, 'MRPageViews local 1 core': 9.0,
+    'naive mrjob local 2 cores': 36.0,
+    'DuckDB top 100': 2.0, 'MRTopPages local 2 cores': 5.0, 'MRTopPages local 1 core': 9.0,
+    'plain lxml + Counter': 8.0,
+    'MRBillWordFreq loose, local 2 cores': 4.0, 'MRBillWordFreq loose, local 1 core': 7.0,
+    'MRBillWordFreq packed, local 2 cores': 5.0, 'MRBillWordFreq packed, local 1 core': 9.0,
+    'MRBillWordFreq loose, local 2 cores, cold cache': 6.0,
+    'MRBillWordFreq packed, local 2 cores, cold cache': 4.0,
+}
+
+
+def contenders(walls, peak=300.0):
+    # three runs around each median, the middle one the median
+    return [dict(name=name, runs=[dict(wall=w + d, peak_mb=peak) for d in (0.5, 0.0, -0.25)])
+            for name, w in walls.items()]
+
+
+def judged(rows):
+    """{goal: (measured, met)} from goals()' markdown rows."""
+    out = {}
+    for row in rows[2:]:
+        goal, measured, _, met = [cell.strip() for cell in row.strip('|').split('|')]
+        out[goal] = (float(measured), met == 'yes')
+    return out
+
+
+def test_goals_are_judged_from_the_medians():
+    got = judged(run.goals(contenders(WALLS)))
+    assert got["MRPageViews, 2 cores: time / DuckDB's"] == (1.5, True)          # 6 / 4
+    assert got["MRTopPages, 2 cores: time / DuckDB top 100's"] == (2.5, False)   # 5 / 2
+    assert got["naive mrjob's time / MRPageViews', 2 cores"] == (6.0, True)      # 36 / 6
+    assert got["naive mrjob's time / MRTopPages', 2 cores"] == (7.2, True)       # 36 / 5
+    assert got["MRBillWordFreq loose, 2 cores: throughput / the plain script's"] == (2.0, True)
+    assert got['MRBillWordFreq, 2 cores: time on loose / time on packed'] == (0.8, False)
+    assert got['MRBillWordFreq, 2 cores, cold cache: time on loose / time on packed'] == (1.5, True)
+    # one scaling row per job with both core counts, and none for cold runs
+    scaling = {goal: v for goal, v in got.items() if goal.endswith('on 1 core / on 2 cores')}
+    assert scaling == {
+        'MRPageViews: time on 1 core / on 2 cores': (1.5, False),
+        'MRTopPages: time on 1 core / on 2 cores': (1.8, True),
+        'MRBillWordFreq loose: time on 1 core / on 2 cores': (1.75, True),
+        'MRBillWordFreq packed: time on 1 core / on 2 cores': (1.8, True),
+    }
+    assert got['peak MB of any one process of our jobs'] == (300.0, True)
+
+
+def test_peak_memory_goal_counts_only_our_jobs():
+    runs = contenders(WALLS, peak=100.0)
+    runs[0]['runs'][1]['peak_mb'] = 2000.0   # DuckDB
+    assert judged(run.goals(runs))['peak MB of any one process of our jobs'] == (100.0, True)
+    runs[1]['runs'][2]['peak_mb'] = 1024.0   # MRPageViews local 2 cores
+    assert judged(run.goals(runs))['peak MB of any one process of our jobs'] == (1024.0, False)
+
+
+def test_domains_are_summed_from_page_rows():
+    rows = [b'en\tA\t5', b'de\tB\t7', b'en\tC\t3', b'fr\tD\t8']
+    # en: 5 + 3 = 8 views over 2 titles; ties on views go by domain
+    assert run.domains_of(rows) == [b'en\t8\t2', b'fr\t8\t1', b'de\t7\t1']
+
+
+def test_set_cache_reads_or_drops_every_input_file(tmp_path):
+    (tmp_path / 'd' / 'sub').mkdir(parents=True)
+    (tmp_path / 'd' / 'sub' / 'a.xml').write_bytes(b'x' * 3_000_000)
+    (tmp_path / 'f.gz').write_bytes(b'y')
+    for cold in (False, True):
+        run.set_cache([str(tmp_path / 'd'), str(tmp_path / 'f.gz')], cold)
+    with pytest.raises(FileNotFoundError):
+        run.set_cache([str(tmp_path / 'missing')], False)
