@@ -39,6 +39,8 @@ def contender(name, cmd, group, baseline=False, unsorted=False, answer='full', c
 
 def plan(pv_files, loose, packed):
     c = os.path.join(HERE, 'contenders')
+    loose_2 = job('mr_bill_word_freq', '-r', 'local', '--num-cores', '2', loose)
+    packed_2 = job('mr_bill_word_freq', '-r', 'local', '--num-cores', '2', '--packed', packed)
     return [
         contender('zcat (floor)', ['sh', '-c', 'gzip -dc "$@" > /dev/null', 'zcat', *pv_files],
                   'pageviews', answer=None),
@@ -72,24 +74,18 @@ def plan(pv_files, loose, packed):
                   answer='domains'),
         contender('plain lxml + Counter', [PY, os.path.join(c, 'plain_bill_words.py'), loose],
                   'bills', baseline=True),
-        contender('MRBillWordFreq loose, local 2 cores', job('mr_bill_word_freq', '-r', 'local',
-                                                             '--num-cores', '2', loose), 'bills'),
+        contender('MRBillWordFreq loose, local 2 cores', loose_2, 'bills'),
         contender('MRBillWordFreq loose, local 1 core', job('mr_bill_word_freq', '-r', 'local',
                                                             '--num-cores', '1', loose), 'bills'),
         contender('MRBillWordFreq loose, inline', job('mr_bill_word_freq', loose), 'bills'),
-        contender('MRBillWordFreq packed, local 2 cores', job('mr_bill_word_freq', '-r', 'local',
-                                                              '--num-cores', '2', '--packed', packed),
-                  'bills'),
+        contender('MRBillWordFreq packed, local 2 cores', packed_2, 'bills'),
         contender('MRBillWordFreq packed, local 1 core', job('mr_bill_word_freq', '-r', 'local',
                                                              '--num-cores', '1', '--packed', packed),
                   'bills'),
         # what a first run over a corpus meets: 10,000 small files cost more
         # to read from disk than two big ones
-        contender('MRBillWordFreq loose, local 2 cores, cold cache',
-                  job('mr_bill_word_freq', '-r', 'local', '--num-cores', '2', loose), 'bills', cold=True),
-        contender('MRBillWordFreq packed, local 2 cores, cold cache',
-                  job('mr_bill_word_freq', '-r', 'local', '--num-cores', '2', '--packed', packed), 'bills',
-                  cold=True),
+        contender('MRBillWordFreq loose, local 2 cores, cold cache', loose_2, 'bills', cold=True),
+        contender('MRBillWordFreq packed, local 2 cores, cold cache', packed_2, 'bills', cold=True),
         contender('naive mrjob packed, local 2 cores', [PY, os.path.join(c, 'naive_bill_words.py'),
                                                         '--no-conf', '-q', '-r', 'local',
                                                         '--num-cores', '2', packed],
