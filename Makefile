@@ -24,10 +24,15 @@ DATA      ?= data
 # numpy at every launch, 0.16 s that run-local users do not pay.
 BENCH_VENV ?= .venv-bench
 
+# Hadoop in local mode, for -r hadoop -c emr/hadoop-local.conf and the tests: jars from Maven
+# Central (hadoop/pom.xml), a launcher and its configuration; git-ignored.
+HADOOP_DIR ?= .hadoop
+MVN       ?= mvn
+
 BIN := $(VENV)/bin
 BENCH_BIN := $(BENCH_VENV)/bin
 
-.PHONY: run-local report run-emr fetch-pageviews fetch-bills bench bench-quick test clean
+.PHONY: run-local report run-emr fetch-pageviews fetch-bills bench bench-quick hadoop test clean
 
 # The requirements (and extras) that setup.cfg names, but not the jobs package
 # itself: tasks must import it from what mrjob ships with each job, as they do
@@ -86,7 +91,30 @@ bench: $(BENCH_VENV)/.bench
 bench-quick: $(BENCH_VENV)/.bench
 	$(BENCH_BIN)/python bench/run.py --quick
 
-test: $(VENV)/.test
+# The jars land in lib.new and move in whole, so an interrupted fetch is fetched again;
+# paths.conf (mrjob's settings with this checkout's absolute paths) is written last.
+$(HADOOP_DIR)/paths.conf: hadoop/pom.xml hadoop/hadoop.sh hadoop/conf/* hadoop/src/mrtally/*.java
+	rm -rf $(HADOOP_DIR)/lib.new
+	$(MVN) -q -B -Dstyle.color=never -f hadoop/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+		-DoutputDirectory=$(abspath $(HADOOP_DIR))/lib.new
+	rm -rf $(HADOOP_DIR)/lib $(HADOOP_DIR)/conf && mv $(HADOOP_DIR)/lib.new $(HADOOP_DIR)/lib
+	mkdir -p $(HADOOP_DIR)/bin && cp -r hadoop/conf $(HADOOP_DIR)/conf
+	cp hadoop/hadoop.sh $(HADOOP_DIR)/bin/hadoop
+	ln -sf $$(cd $(HADOOP_DIR)/lib && ls hadoop-streaming-*.jar) $(HADOOP_DIR)/lib/hadoop-streaming.jar
+	# byte-exact lines for Spark (see TallyJob); Java 11 bytecode runs on every Spark 3.5 JVM
+	rm -rf $(HADOOP_DIR)/classes && javac -nowarn --release 11 -d $(HADOOP_DIR)/classes \
+		-cp '$(HADOOP_DIR)/lib/*' hadoop/src/mrtally/*.java
+	jar cf $(HADOOP_DIR)/mrtally-io.jar -C $(HADOOP_DIR)/classes .
+	printf '%s\n' '# Written by make hadoop: where this checkout keeps Hadoop. See emr/hadoop-local.conf.' \
+		'runners:' '  hadoop:' \
+		'    hadoop_bin: $(abspath $(HADOOP_DIR))/bin/hadoop' \
+		'    hadoop_streaming_jar: $(abspath $(HADOOP_DIR))/lib/hadoop-streaming.jar' \
+		'    hadoop_tmp_dir: file://$(abspath $(HADOOP_DIR))/tmp/mrjob' \
+		'    python_bin: $(abspath $(BIN))/python' > $@
+
+hadoop: $(HADOOP_DIR)/paths.conf
+
+test: $(VENV)/.test hadoop
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -21,11 +21,8 @@ from jobs.tally import descending
 
 class MRHourlyViews(PageviewJob):
 
-    def load_args(self, args):
-        super().load_args(args)
-        if self.options.runner == 'spark':
-            # Spark names the input file of each task only when asked
-            self.options.emulate_map_input_file = True
+    def needs_input_file(self):
+        return True
 
     def steps(self):
         return [
@@ -36,8 +33,8 @@ class MRHourlyViews(PageviewJob):
 
     def start_file(self, name, records_name=None):
         super().start_file(name, records_name)
-        # a line task reads part of a single file (Hadoop, Spark with
-        # --emulate-map-input-file, and mrjob's local runners alike)
+        # a line task reads part of a single file (Hadoop, Spark and mrjob's
+        # local runners alike)
         hour = hour_of_file(name)
         self._hour = hour.encode() if hour else b''
 

@@ -2,8 +2,9 @@
 
 Only documents that parse as bills are packed (the rest are counted and
 skipped, as mr_bill_word_freq would), so counting packed bills gives the same
-words as counting the files they came from. Use ``-Dmapreduce.job.reduces=N``
-for N output files.
+words as counting the files they came from. One reducer writes them all, in
+bill id order, on every runner; ``-D mapreduce.job.reduces=N`` gives N files
+instead, each in bill id order.
 
 Sample command line:
 
@@ -21,6 +22,8 @@ class MRPackBills(BillJob):
     INTERNAL_PROTOCOL = PackedBillProtocol
     OUTPUT_PROTOCOL = PackedBillProtocol
     SORT_VALUES = False
+    # one output file in bill id order, as the inline runner writes it
+    JOBCONF = {'mapreduce.job.reduces': 1}
 
     def steps(self):
         return [MRStep(mapper_init=self.start_counting,

@@ -17,6 +17,9 @@ from jobs.rows import cut
 from jobs.tally import descending, from_descending, keep_smallest
 from jobs.topn import LIGHT, add_light_counts, bar, light_record, take_heavy
 
+# how a map task sent its pages: light ones are only looked up (see jobs.topn)
+GROUP = 'top pages'
+
 
 class MRTopPages(PageviewJob):
 
@@ -49,6 +52,9 @@ class MRTopPages(PageviewJob):
             yield from super().records_of_views(views, partitions)
             return
         heavy = take_heavy(views, self.options.top, tasks)
+        self.increment_counter(GROUP, 'map tasks', 1)
+        self.increment_counter(GROUP, 'pages sent whole', len(heavy))
+        self.increment_counter(GROUP, 'pages sent light', len(views))
         yield from super().records_of_views(heavy, partitions)
         for partition, (keys, counts) in enumerate(by_partition(views, partitions)):
             for some, their in zip(cut(keys, RECORD_ROWS), cut(counts, RECORD_ROWS)):

@@ -8,6 +8,7 @@ bytes, so sort keys put a count first as :func:`descending` digits. Most jobs
 pass their rows to that step in sorted runs (:meth:`TallyJob.add_rows`, see
 :mod:`jobs.rows`).
 """
+import argparse
 import atexit
 import codecs
 import datetime
@@ -22,7 +23,7 @@ import tempfile
 import zipfile
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from itertools import chain, groupby
+from itertools import chain, groupby, islice
 from operator import itemgetter
 
 from mrjob.compat import jobconf_from_env
@@ -32,6 +33,7 @@ from mrjob.step import MRStep, StepFailedException
 from mrjob.util import log_to_null, log_to_stream
 
 from jobs.inputs import InputError, damage_of, expand_inputs, is_local
+from jobs.protocols import ByteChars
 from jobs.rows import RUN_ROWS, chunks_of_run, merge_chunks
 
 __all__ = ['BadInput', 'TallyJob', 'descending', 'from_descending',
@@ -42,6 +44,12 @@ __all__ = ['BadInput', 'TallyJob', 'descending', 'from_descending',
 RUN_RECORD = '_mrtally.json'
 
 log = logging.getLogger(__name__)
+
+# This checkout, for the files that `make hadoop` builds and emr/ holds
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# mrtally.ByteLine{In,Out}putFormat (hadoop/src/), built by `make hadoop`
+IO_JAR = os.environ.get('MRTALLY_IO_JAR') or os.path.join(_ROOT, '.hadoop', 'mrtally-io.jar')
+SPARK_LOG_CONFIG = os.path.join(_ROOT, 'emr', 'spark-log4j2.properties')
 
 # Runners whose tasks run on this machine: they can write --bad-records to a
 # local directory, and have no cap on the number of counters (Hadoop's is 120).
@@ -190,10 +198,12 @@ class TallyJob(MRJob):
             '--bad-records', metavar='DIR',
             help='write every skipped line or document to DIR, with its file,'
                  ' line number and reason (inline and local runners)')
-        self.add_passthru_arg(
-            '--file-list', action='store_true',
-            help='inputs are text files that list input files, one path a line'
-                 ' (the launcher does this itself on the local runners)')
+        # set by the launcher for its tasks, never by hand: inputs are text
+        # files that list input files (local runners), and lines travel as
+        # ByteChars (Spark)
+        self.add_passthru_arg('--file-list', action='store_true', help=argparse.SUPPRESS)
+        self.add_passthru_arg('--spark-bytes', action='store_true', help=argparse.SUPPRESS)
+        self.add_passthru_arg('--spark-paths', action='store_true', help=argparse.SUPPRESS)
 
     def load_args(self, args):
         super().load_args(args)
@@ -248,8 +258,33 @@ class TallyJob(MRJob):
             self.options.cmdenv = dict(self.options.cmdenv or {}, **env)
 
         if self.options.runner == 'spark':
-            # Spark imports the job module from a zip of its own, without DIRS
-            self.options.py_files = list(self.options.py_files or []) + [package_zip()]
+            self._set_up_spark()
+
+    def _set_up_spark(self):
+        # Spark imports the job module from a zip of its own, without DIRS
+        self.options.py_files = list(self.options.py_files or []) + [package_zip()]
+        # Lines in and out as ByteChars, through our Hadoop formats: Spark's
+        # own text reading and writing replace bytes that are not UTF-8.
+        if not os.path.exists(IO_JAR):
+            self.arg_parser.error('the Spark runner needs %s, which keeps titles byte for byte:'
+                                  ' run make hadoop' % IO_JAR)
+        self.options.libjars = list(self.options.libjars or []) + [IO_JAR]
+        self.options.spark_bytes = True
+        # a job that needs each line's file gets it from our input format
+        # (mrjob's --emulate-map-input-file reads text, and is off with one)
+        self.options.spark_paths = self.needs_input_file()
+        spark_args = list(self.options.spark_args or [])
+        if '--driver-java-options' not in spark_args:
+            spark_args += ['--driver-java-options', '-XX:-UsePerfData'
+                           ' -Dlog4j2.configurationFile=file:' + SPARK_LOG_CONFIG]
+        self.options.spark_args = spark_args
+        if (self.options.spark_master or '').startswith('local'):
+            if not self.options.python_bin:
+                # workers on this machine run the interpreter that launched the job
+                self.options.python_bin = sys.executable
+            if not self.options.spark_tmp_dir:
+                # mrjob leaves its Spark scratch directory behind; ours goes at exit
+                self.options.spark_tmp_dir = os.path.join(_scratch_dir(), 'spark')
 
     def _local_task_slots(self):
         """How many tasks a local runner runs at once."""
@@ -291,10 +326,48 @@ class TallyJob(MRJob):
         """Whether this run would rather read its input files whole."""
         return False
 
+    def needs_input_file(self):
+        """Whether map tasks need to know the file of their lines
+        (:meth:`input_file`), which Spark does not tell unless asked."""
+        return False
+
     def input_protocol(self):
-        if self.options.file_list:
-            return BytesValueProtocol()
-        return super().input_protocol()
+        protocol = BytesValueProtocol() if self.options.file_list else super().input_protocol()
+        return ByteChars(protocol, self.options.spark_paths) if self.options.spark_bytes else protocol
+
+    def map_pairs(self, pairs, step_num=0):
+        if self.options.spark_paths:
+            # the first line read names the task's file: read it before mapper_init
+            pairs = iter(pairs)
+            pairs = chain(list(islice(pairs, 1)), pairs)
+        return super().map_pairs(pairs, step_num)
+
+    def output_protocol(self):
+        protocol = super().output_protocol()
+        return ByteChars(protocol) if self.options.spark_bytes else protocol
+
+    def reduce_pairs(self, pairs, step_num=0):
+        if not self.options.spark_bytes or step_num != len(self.steps()) - 1:
+            yield from super().reduce_pairs(pairs, step_num)
+            return
+        empty = True
+        for pair in super().reduce_pairs(pairs, step_num):
+            empty = False
+            yield pair
+        if empty:
+            # PySpark cannot save a result without records: an empty key and
+            # value, which mrtally.ByteLineOutputFormat does not write
+            yield None, b'\t'
+
+    def hadoop_input_format(self):
+        if self.options.runner == 'spark':
+            return 'mrtally.%sByteLineInputFormat' % ('File' if self.options.spark_paths else '')
+        return super().hadoop_input_format()
+
+    def hadoop_output_format(self):
+        if self.options.runner == 'spark':
+            return 'mrtally.ByteLineOutputFormat'
+        return super().hadoop_output_format()
 
     def file_mapper(self, handle_file):
         """Step keyword arguments that hand every input file to
@@ -351,8 +424,11 @@ class TallyJob(MRJob):
 
     @staticmethod
     def map_tasks():
-        """How many map tasks the first step has, if the launcher knows; else None."""
-        tasks = os.environ.get('MRTALLY_MAP_TASKS')
+        """How many map tasks the first step has, if known; else None: from
+        the launcher on the local runners (one task per file list), from
+        Hadoop's job configuration on Hadoop and EMR (mrjob's local runners
+        do not set it, and Spark has no such thing)."""
+        tasks = os.environ.get('MRTALLY_MAP_TASKS') or jobconf_from_env('mapreduce.job.maps')
         return int(tasks) if tasks else None
 
     def open_bad_records(self, name):
@@ -414,8 +490,10 @@ class TallyJob(MRJob):
         # The switches that tasks get are the user's; add what the launcher
         # decided for them.
         kwargs = super()._non_option_kwargs()
-        if self.options.file_list and '--file-list' not in kwargs['extra_args']:
-            kwargs['extra_args'] = kwargs['extra_args'] + ['--file-list']
+        for flag in ('file_list', 'spark_bytes', 'spark_paths'):
+            switch = '--' + flag.replace('_', '-')
+            if getattr(self.options, flag) and switch not in kwargs['extra_args']:
+                kwargs['extra_args'] = kwargs['extra_args'] + [switch]
         # mrjob 0.7.4 hands Spark's harness the job's own switches as a single
         # --job-args string, which argparse mistakes for an option when it is
         # one flag and nothing else (--packed). Every flag of ours may be
@@ -474,8 +552,9 @@ class TallyJob(MRJob):
                 try:
                     _write_in_blocks(_output_chunks(runner), self.stdout)
                 except BrokenPipeError:
-                    # the reader (head, less) has all it wanted
-                    sys.stderr.close()
+                    # the reader (head, less) has all it wanted; what is left
+                    # to flush at exit goes nowhere, and the cleanup still logs
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                     return
 
             log.info('Summary of %s:', type(self).__name__)
@@ -501,11 +580,18 @@ def _write_bytes_value(_, value):
 
 
 def _bytes_pairs(lines):
-    """BytesProtocol's reading of ``lines``, as lists."""
+    """BytesProtocol's reading of ``lines``, as lists.
+
+    With SORT_VALUES, Hadoop sorts on two key fields; a value without a tab
+    (none of ours has one) is then all key, and reaches the reducer as
+    ``key<TAB>value<TAB>``, an empty field after it: that tab is Hadoop's.
+    """
     for line in lines:
         pair = line.rstrip(b'\r\n').split(b'\t', 1)
         if len(pair) == 1:
             pair.append(None)
+        elif pair[1].endswith(b'\t'):
+            pair[1] = pair[1][:-1]
         yield pair
 
 

@@ -1,4 +1,5 @@
 import bz2
+import contextlib
 import gzip
 import shutil
 import subprocess
@@ -32,7 +33,8 @@ def spark(tmp_path, monkeypatch):
 def run_job(job_class, args, runner='inline'):
     """Run a job as its command line would; return its output lines (bytes,
     without line ends) and its counters merged over steps."""
-    conf = [] if runner == 'spark' else ['--no-conf']
+    # the cluster runners' tests name their configs; the rest run on defaults
+    conf = [] if runner in ('spark', 'hadoop') else ['--no-conf']
     job = job_class(args=['-r', runner, *conf, *map(str, args)])
     with job.make_runner() as r:
         r.run()
@@ -76,6 +78,62 @@ def sample_reference(directory=INPUTS / 'pageviews'):
         records += [(*record, path.name) for record in valid]
         bad += malformed
     return records, bad
+
+
+@pytest.fixture(scope='session')
+def hdfs(tmp_path_factory):
+    """One MiniDFSCluster on 127.0.0.1 for the whole test run (a JVM start
+    costs seconds)."""
+    from local_hadoop import MiniDFS
+    cluster = MiniDFS(tmp_path_factory.mktemp('minidfs')).start()
+    yield cluster
+    cluster.stop()
+
+
+EMR_BUCKET = 'mrtally-test'
+
+
+@pytest.fixture(scope='session')
+def packed_bills(tmp_path_factory):
+    """The sample bills, packed (inline)."""
+    from jobs.mr_pack_bills import MRPackBills
+    packed = tmp_path_factory.mktemp('packed') / 'bills'
+    run_job(MRPackBills, ['--output-dir', packed, INPUTS / 'bills'])
+    return packed
+
+
+@pytest.fixture(scope='session')
+def emr(tmp_path_factory, packed_bills):
+    """The EMR stand-in (tests/fake_emr.py) whose steps run on real Hadoop,
+    for the whole test run, with inputs/ in S3 under ``inputs/``, and the
+    sample bills packed under ``inputs/packed/``."""
+    from fake_emr import FakeEMR
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fake = FakeEMR(tmp_path_factory.mktemp('emr'))
+        fake.start(monkeypatch)
+        s3 = fake.bucket(EMR_BUCKET)
+        for path in sorted(INPUTS.rglob('*')):
+            if path.is_file() and path.suffix != '.py' and path.name != 'README.md':
+                s3.upload_file(str(path), EMR_BUCKET, 'inputs/' + str(path.relative_to(INPUTS)))
+        for part in packed_bills.glob('part-*'):
+            s3.upload_file(str(part), EMR_BUCKET, 'inputs/packed/' + part.name)
+        yield fake
+        fake.stop()
+
+
+@contextlib.contextmanager
+def run_on_emr(emr, monkeypatch, job_class, args, inputs, output_dir):
+    """Run a job with -r emr -c emr/mrjob.conf against the stand-in, reading
+    ``s3://BUCKET/inputs/<inputs>``; gives its output lines (bytes), read back
+    from S3, the job and its runner, until mrjob cleans up."""
+    # relative paths in emr/mrjob.conf are relative to the repository root
+    monkeypatch.chdir(ROOT)
+    job = job_class(args=['-r', 'emr', '-c', 'emr/mrjob.conf', *emr.runner_args(EMR_BUCKET),
+                          '--output-dir', output_dir, *map(str, args),
+                          's3://%s/inputs/%s' % (EMR_BUCKET, inputs)])
+    with job.make_runner() as runner:
+        runner.run()
+        yield b''.join(runner.cat_output()).splitlines(), job, runner
 
 
 @pytest.fixture

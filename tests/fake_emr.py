@@ -1,34 +1,57 @@
-"""A local stand-in for AWS: moto's server on 127.0.0.1, in this process.
+"""A local stand-in for AWS: moto's server on 127.0.0.1, in this process, and
+real Hadoop to run EMR's steps.
 
 moto answers EMR, S3 and IAM calls for real (over HTTP, through boto3), but it
 never runs a step: steps stay PENDING or RUNNING forever. This helper fills that
-one gap, and records what the runner asked EMR for:
+gap, and records what the runner asked EMR for:
 
 * every RunJobFlow, AddJobFlowSteps and AddTags request body, as AWS would
   receive it;
-* DescribeStep moves the steps of a cluster along in order (PENDING -> RUNNING
-  -> COMPLETED, one change per call), and when a step that writes to S3
-  completes, it puts ``final_output`` there as ``part-00000``, standing in for
-  what Hadoop would have written.
+* DescribeStep moves the steps of a cluster along in order, one change per
+  call; a step that starts running is run to its end right there: its own
+  ``hadoop-streaming`` arguments, exactly as AddJobFlowSteps sent them, go to
+  the local Hadoop (``hadoop jar`` with the streaming jar, as EMR's
+  command-runner does), then the step is COMPLETED or FAILED by its exit status.
 
-Nothing else of moto, boto3 or mrjob is replaced.
+That Hadoop reads ``s3://`` as an EMR node does: through S3A (EMR's own
+filesystem on a real cluster) against moto's S3. So everything a step reads
+(the inputs, the job's script and tarball, mrjob's wrappers, manifests) is what
+the runner uploaded, and its output goes back to S3. The one difference from
+EMR is where steps other than the last write: mrjob puts them in HDFS, and
+Hadoop's LocalJobRunner, whose staging area is always local, cannot localize a
+job's files from S3 while HDFS is the default filesystem (they are looked up
+there under their local staging path). So the runner is told to keep them in
+S3 (``--step-output-dir``, a switch of mrjob's). Nothing of moto, boto3 or
+mrjob is replaced.
 """
 import json
 import logging
+import os
+import subprocess
+import tempfile
+import uuid
 
 import boto3
 from moto.emr.models import ElasticMapReduceBackend
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.server import ThreadedMotoServer
 
+from local_hadoop import HADOOP, STREAMING_JAR, write_site
+
+log = logging.getLogger(__name__)
+
 REGION = 'us-west-2'
+KEY = SECRET = 'testing'
 
 
 class FakeEMR:
 
-    def __init__(self):
+    def __init__(self, work_dir=None):
+        """``work_dir``: a directory for the steps' files; without it, steps
+        are not run and fail."""
         self.requests = {'RunJobFlow': [], 'AddJobFlowSteps': [], 'AddTags': []}
-        self.final_output = b''
+        self.step_logs = []
+        self._work_dir = work_dir
         self._server = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)
 
     def start(self, monkeypatch):
@@ -39,7 +62,7 @@ class FakeEMR:
         # dummy credentials, no config files, no instance metadata, and every
         # client pointed at the fake, so that nothing can leave this machine
         for name, value in dict(
-                AWS_ACCESS_KEY_ID='testing', AWS_SECRET_ACCESS_KEY='testing',
+                AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET,
                 AWS_SESSION_TOKEN='testing', AWS_DEFAULT_REGION=REGION,
                 AWS_CONFIG_FILE='/dev/null', AWS_SHARED_CREDENTIALS_FILE='/dev/null',
                 AWS_EC2_METADATA_DISABLED='true', AWS_ENDPOINT_URL=self.url).items():
@@ -49,13 +72,38 @@ class FakeEMR:
         self._record(monkeypatch, 'add_tags', 'AddTags')
         monkeypatch.setattr(ElasticMapReduceBackend, 'describe_step',
                             self._advancing(ElasticMapReduceBackend.describe_step))
+        if self._work_dir:
+            self._conf_dir = write_site(self._work_dir / "conf", self.node_site())
+
+    def node_site(self):
+        """core-site.xml of the stand-in's nodes."""
+        return {
+            'fs.defaultFS': 'file:///',
+            "hadoop.tmp.dir": str(self._work_dir / "hadoop"),
+            'fs.s3.impl': 'org.apache.hadoop.fs.s3a.S3AFileSystem',
+            'fs.AbstractFileSystem.s3.impl': 'org.apache.hadoop.fs.s3a.S3A',
+            'fs.s3a.endpoint': self.url,
+            'fs.s3a.endpoint.region': REGION,
+            'fs.s3a.path.style.access': 'true',
+            'fs.s3a.connection.ssl.enabled': 'false',
+            'fs.s3a.access.key': KEY,
+            'fs.s3a.secret.key': SECRET,
+            'fs.s3a.aws.credentials.provider':
+                'org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider',
+            # a stand-in that fails should say so at once, not after minutes of retries
+            'fs.s3a.attempts.maximum': '1',
+            'fs.s3a.retry.limit': '1',
+        }
 
     def stop(self):
         self._server.stop()
 
-    def runner_args(self):
-        """mrjob switches for running against the fake."""
+    def runner_args(self, bucket):
+        """mrjob switches for running against the fake, with scratch space
+        in ``bucket``."""
         return [
+            # see the module's docstring
+            '--step-output-dir', 's3://%s/step-output/%s/' % (bucket, uuid.uuid4().hex),
             '--emr-endpoint', self.url, '--s3-endpoint', self.url,
             '--ec2-endpoint', self.url, '--iam-endpoint', self.url,
             # moto lacks the managed policies mrjob would attach to new roles
@@ -85,19 +133,29 @@ class FakeEMR:
     def _advancing(self, describe_step):
         def advancing(backend, cluster_id, step_id):
             for step in backend.clusters[cluster_id].steps:
-                if step.state == 'COMPLETED':
+                if step.state in ('COMPLETED', 'FAILED'):
                     continue
                 if step.id == step_id:
-                    step.state = 'COMPLETED' if step.state == 'RUNNING' else 'RUNNING'
-                    if step.state == 'COMPLETED':
-                        self._write_output(step.args)
+                    if step.state == 'RUNNING':
+                        step.state = 'COMPLETED' if self._run_step(step.args) else 'FAILED'
+                    else:
+                        step.state = 'RUNNING'
                 break
             return describe_step(backend, cluster_id, step_id)
         return advancing
 
-    def _write_output(self, args):
-        output = args[args.index('-output') + 1]
-        if output.startswith('s3://'):
-            bucket, _, prefix = output[len('s3://'):].partition('/')
-            self.client('s3').put_object(Bucket=bucket, Key=prefix.rstrip('/') + '/part-00000',
-                                         Body=self.final_output)
+    def _run_step(self, args):
+        """Run one step's arguments on the local Hadoop; whether it succeeded."""
+        if not self._work_dir or args[0] != 'hadoop-streaming':
+            return False
+        # local mode links -files into the JVM's working directory: a fresh one per step
+        cwd = tempfile.mkdtemp(prefix="step-", dir=self._work_dir)
+        done = subprocess.run([str(HADOOP), 'jar', str(STREAMING_JAR), *args[1:]], cwd=cwd,
+                              env=dict(os.environ, HADOOP_CONF_DIR=self._conf_dir),
+                              stdin=subprocess.DEVNULL, capture_output=True)
+        self.step_logs.append(done.stderr.decode('utf-8', 'replace'))
+        if done.returncode:
+            # pytest shows this with the failing test
+            log.error('step failed on the stand-in: %s\n%s', ' '.join(args),
+                      '\n'.join(self.step_logs[-1].splitlines()[-40:]))
+        return done.returncode == 0

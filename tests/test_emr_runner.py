@@ -1,5 +1,6 @@
-"""Every job, run with ``-r emr -c emr/mrjob.conf`` against a local fake of AWS
-(tests/fake_emr.py): what EMR and S3 receive, and the output read back."""
+"""Every job, run with ``-r emr -c emr/mrjob.conf`` against a local stand-in
+for AWS whose steps run on real Hadoop (tests/fake_emr.py): what EMR and S3
+receive, and the output read back."""
 import ast
 import configparser
 import io
@@ -9,36 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import INPUTS, ROOT, run_job
-from fake_emr import FakeEMR
+from mrjob.step import StepFailedException
+
+from conftest import EMR_BUCKET, INPUTS, ROOT, run_job, run_on_emr
 from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_domain_views import MRDomainViews
 from jobs.mr_hourly_views import MRHourlyViews
 from jobs.mr_pack_bills import MRPackBills
 from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
-
-BUCKET = 'mrtally-test'
-
-
-@pytest.fixture(scope='module')
-def emr(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        # relative paths in emr/mrjob.conf are relative to the repository root
-        monkeypatch.chdir(ROOT)
-        fake = FakeEMR()
-        fake.start(monkeypatch)
-        s3 = fake.bucket(BUCKET)
-        for path in sorted(INPUTS.rglob('*')):
-            if path.is_file() and path.suffix != '.py' and path.name != 'README.md':
-                s3.upload_file(str(path), BUCKET, 'inputs/' + str(path.relative_to(INPUTS)))
-        packed = tmp_path_factory.mktemp('packed') / 'bills'
-        run_job(MRPackBills, ['--output-dir', packed, INPUTS / 'bills'])
-        for part in packed.glob('part-*'):
-            s3.upload_file(str(part), BUCKET, 'inputs/packed/' + part.name)
-        yield fake
-        fake.stop()
-
 
 def s3_bytes(emr, uri):
     bucket, _, key = uri.split('#')[0][len('s3://'):].partition('/')
@@ -58,32 +38,50 @@ JOBS = [
 
 @pytest.mark.parametrize('job_class, args, inputs', JOBS,
                          ids=[j.__name__ + ' '.join([''] + a) for j, a, _ in JOBS])
-def test_job_on_emr(emr, job_class, args, inputs):
+def test_job_on_emr(emr, monkeypatch, job_class, args, inputs):
     local_input = INPUTS / ('bills' if inputs == 'packed/' else inputs)
     expected, _ = run_job(job_class, args + [local_input] if inputs != 'packed/'
                           else [a for a in args if a != '--packed'] + [local_input])
-    emr.final_output = b''.join(line + b'\n' for line in expected)
     module = job_class.__module__.rsplit('.', 1)[-1]
-    output_dir = 's3://%s/out/%s/%d/' % (BUCKET, module, len(emr.requests['RunJobFlow']))
-
-    job = job_class(args=['-r', 'emr', '-c', 'emr/mrjob.conf', *emr.runner_args(),
-                          '--output-dir', output_dir, *args,
-                          's3://%s/inputs/%s' % (BUCKET, inputs)])
+    output_dir = 's3://%s/out/%s/%d/' % (EMR_BUCKET, module, len(emr.requests['RunJobFlow']))
     seen = len(emr.requests['AddJobFlowSteps'])
-    with job.make_runner() as runner:
-        runner.run()
-        # the output Hadoop would have written is read back from S3
-        assert b''.join(runner.cat_output()).splitlines() == expected
+
+    with run_on_emr(emr, monkeypatch, job_class, args, inputs, output_dir) as (lines, job, runner):
+        # every step ran on Hadoop, from what the runner uploaded, and wrote to S3
+        assert lines == expected
         # and the run record for reports lands beside it
         job.write_run_record(runner)
         record = json.loads(s3_bytes(emr, output_dir + '_mrtally.json'))
         assert record['runner'] == 'emr'
-        assert record['inputs'] == ['s3://%s/inputs/%s' % (BUCKET, inputs)]
+        assert record['inputs'] == ['s3://%s/inputs/%s' % (EMR_BUCKET, inputs)]
 
         cluster = emr.requests['RunJobFlow'][-1]
         steps = [s for request in emr.requests['AddJobFlowSteps'][seen:] for s in request['Steps']]
         check_cluster(emr, cluster)
         check_steps(emr, steps, job, module, output_dir, inputs)
+
+
+def test_a_job_that_breaks_only_on_a_cluster_fails_there(emr, monkeypatch, tmp_path):
+    # Line input is what map tasks get on a cluster; the local runners hand
+    # them whole files. A job broken on that path passes locally and must fail here.
+    # DIRS ships ../jobs from beside the script, as from jobs/mr_*.py
+    (tmp_path / 'jobs').symlink_to(ROOT / 'jobs')
+    (tmp_path / 'scripts').mkdir()
+    (tmp_path / 'scripts' / 'mr_broken.py').write_text(
+        'from jobs.mr_page_views import MRPageViews\n'
+        'class MRBroken(MRPageViews):\n'
+        '    def count_views(self, _, line):\n'
+        '        raise RuntimeError("broken on the cluster")\n'
+        'if __name__ == "__main__":\n'
+        '    MRBroken.run()\n')
+    monkeypatch.syspath_prepend(str(tmp_path / 'scripts'))
+    from mr_broken import MRBroken
+    assert run_job(MRBroken, ['-r', 'local', INPUTS / 'pageviews'])[0]
+    with pytest.raises(StepFailedException):
+        with run_on_emr(emr, monkeypatch, MRBroken, [], 'pageviews/',
+                        's3://%s/out/broken/' % EMR_BUCKET):
+            pass
+    assert 'broken on the cluster' in emr.step_logs[-1]
 
 
 def check_cluster(emr, request):
@@ -129,10 +127,10 @@ def check_steps(emr, steps, job, module, output_dir, inputs):
         # whole files (mapper_raw): a manifest on S3 lists every input file, one per line
         manifest = s3_bytes(emr, step_input).decode()
         listed = sorted(line.split('\t')[-1] for line in manifest.splitlines())
-        assert listed == sorted('s3://%s/inputs/bills/%s' % (BUCKET, p.name)
+        assert listed == sorted('s3://%s/inputs/bills/%s' % (EMR_BUCKET, p.name)
                                 for p in (INPUTS / 'bills').iterdir())
     else:
-        assert step_input.startswith('s3://%s/inputs/%s' % (BUCKET, inputs))
+        assert step_input.startswith('s3://%s/inputs/%s' % (EMR_BUCKET, inputs))
 
 
 def test_requirements_on_the_nodes_match_setup_cfg():

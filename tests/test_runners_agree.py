@@ -1,41 +1,75 @@
-"""Every job gives the same output on the inline, local and Spark runners."""
+"""Every job gives byte-identical output on every runner: inline, local, Hadoop
+(local mode, real Hadoop Streaming), Spark (local[2]) and EMR (the stand-in,
+whose steps run on real Hadoop from what the runner put in S3)."""
 import pytest
 
-from conftest import INPUTS, run_job
+from conftest import EMR_BUCKET, INPUTS, run_job, run_on_emr
 from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_domain_views import MRDomainViews
 from jobs.mr_hourly_views import MRHourlyViews
 from jobs.mr_pack_bills import MRPackBills
 from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
+from local_hadoop import hadoop_args
 
-PAGEVIEW_JOBS = [
-    (MRPageViews, ['--exclude-prefix', 'Special:']),
-    (MRTopPages, ['--top', '5', '--per-domain']),
-    (MRDomainViews, ['--min-views', '10']),
-    (MRHourlyViews, ['--domain', 'en', '--domain', 'de.wikipedia', '--domain', 'en.m']),
+RUNNERS = ['inline', 'local', 'hadoop', 'spark', 'emr']
+# Spark has no whole-file input (mapper_raw): it reads bills packed, not loose
+WHOLE_FILES = [r for r in RUNNERS if r != 'spark']
+
+CASES = [
+    (MRPageViews, ['--exclude-prefix', 'Special:'], 'pageviews', RUNNERS),
+    (MRTopPages, ['--top', '5', '--per-domain'], 'pageviews', RUNNERS),
+    (MRTopPages, ['--top', '20'], 'pageviews', RUNNERS),
+    (MRDomainViews, ['--min-views', '10'], 'pageviews', RUNNERS),
+    (MRHourlyViews, ['--domain', 'en', '--domain', 'de.wikipedia', '--domain', 'en.m'],
+     'pageviews', RUNNERS),
+    (MRBillWordFreq, [], 'bills', WHOLE_FILES),
+    (MRBillWordFreq, ['--packed'], 'packed', RUNNERS),
+    (MRPackBills, [], 'bills', WHOLE_FILES),
 ]
 
 
-@pytest.mark.parametrize('job_class, args', PAGEVIEW_JOBS, ids=lambda x: getattr(x, '__name__', ''))
-def test_pageview_jobs_agree(job_class, args, spark):
-    inline, inline_counters = run_job(job_class, args + [INPUTS / 'pageviews'])
-    local, local_counters = run_job(job_class, args + [INPUTS / 'pageviews'], runner='local')
-    on_spark, spark_counters = run_job(job_class, spark + args + [INPUTS / 'pageviews'], runner='spark')
-    assert inline and inline == local == on_spark
-    # per-file counters are for the local runners only (Hadoop caps counters)
-    totals = [{k: n for k, n in c.items() if k[0] == 'pageviews'}
-              for c in (inline_counters, local_counters, spark_counters)]
-    assert totals[0] == totals[1] == totals[2]
-    assert inline_counters == local_counters
+def run_on(runner, job_class, args, inputs, local_input, emr, spark, monkeypatch, tmp_path):
+    """Output lines and counters of one run."""
+    if runner == 'emr':
+        output_dir = 's3://%s/out/agree/%s/' % (EMR_BUCKET, tmp_path.parent.name)
+        with run_on_emr(emr, monkeypatch, job_class, args, inputs + '/', output_dir) as run:
+            return run[0], {}   # counters live in the step logs, which are not read
+    switches = {'hadoop': hadoop_args(), 'spark': spark}.get(runner, [])
+    return run_job(job_class, [*switches, *args, local_input], runner=runner)
 
 
-def test_bill_job_agrees(tmp_path, spark):
-    run_job(MRPackBills, ['--output-dir', tmp_path / 'packed', INPUTS / 'bills'])
-    inline, _ = run_job(MRBillWordFreq, [INPUTS / 'bills'])
-    local, _ = run_job(MRBillWordFreq, [INPUTS / 'bills'], runner='local')
-    packed, _ = run_job(MRBillWordFreq, ['--packed', tmp_path / 'packed'], runner='local')
-    on_spark, counters = run_job(MRBillWordFreq, spark + ['--packed', tmp_path / 'packed'],
-                                 runner='spark')
-    assert inline and inline == local == packed == on_spark
-    assert counters[('bills', 'documents counted')] == 12
+@pytest.mark.parametrize('job_class, args, inputs, runners', CASES,
+                         ids=[' '.join([c[0].__name__, *c[1]]) for c in CASES])
+def test_every_runner_gives_the_same_bytes(job_class, args, inputs, runners, packed_bills,
+                                           emr, spark, monkeypatch, tmp_path):
+    local_input = packed_bills if inputs == 'packed' else INPUTS / inputs
+    results = {r: run_on(r, job_class, args, inputs, local_input, emr, spark, monkeypatch,
+                         tmp_path / r)
+               for r in runners}
+    inline, counters = results['inline']
+    assert inline
+    for runner, (lines, _) in results.items():
+        assert lines == inline, runner
+    # the job's own counters agree wherever they are read (per-file ones are
+    # the local runners' alone: Hadoop caps a job's counters at 120)
+    ours = {'pageviews', 'bills'}
+    for runner in ('local', 'hadoop', 'spark'):
+        if runner in results:
+            theirs = results[runner][1]
+            assert ({k: n for k, n in theirs.items() if k[0] in ours}
+                    == {k: n for k, n in counters.items() if k[0] in ours}), runner
+
+
+def test_titles_keep_their_bytes_on_every_runner(emr, spark, monkeypatch, tmp_path):
+    # a CP1251 title from pagecounts-raw, a lone \xff, and UTF-8
+    dump = tmp_path / 'in' / 'pagecounts-20110101-000000'
+    dump.parent.mkdir()
+    dump.write_bytes(b'ru \xc4\xe8\xf5\xeb 4 0\nen \xff 2 0\nen Caf\xc3\xa9 3 0\nen \xff 1 0\n')
+    emr.client('s3').upload_file(str(dump), EMR_BUCKET, 'inputs/bytes/' + dump.name)
+    # views descending, then domain and title as bytes: C (0x43) before \xff
+    expected = [b'ru\t\xc4\xe8\xf5\xeb\t4', b'en\tCaf\xc3\xa9\t3', b'en\t\xff\t3']
+    for runner in RUNNERS:
+        lines, _ = run_on(runner, MRPageViews, [], 'bytes', dump.parent, emr, spark,
+                          monkeypatch, tmp_path / runner)
+        assert lines == expected, runner

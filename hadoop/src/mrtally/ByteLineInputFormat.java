@@ -1,0 +1,88 @@
+package mrtally;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.hadoop.io.compress.SplittableCompressionCodec;
+import org.apache.hadoop.mapred.FileInputFormat;
+import org.apache.hadoop.mapred.FileSplit;
+import org.apache.hadoop.mapred.InputSplit;
+import org.apache.hadoop.mapred.JobConf;
+import org.apache.hadoop.mapred.JobConfigurable;
+import org.apache.hadoop.mapred.LineRecordReader;
+import org.apache.hadoop.mapred.RecordReader;
+import org.apache.hadoop.mapred.Reporter;
+
+/**
+ * Text lines (split and decompressed as TextInputFormat does) whose bytes survive a trip through
+ * Java strings: each byte of a line becomes the char of the same number (ISO-8859-1), so
+ * PySpark hands Python the line as a str that {@code .encode('latin-1')} turns back into the
+ * exact bytes, whether or not they were UTF-8. The line is the key, as mrjob's Spark harness
+ * expects of a Hadoop input format; the value is empty.
+ */
+public class ByteLineInputFormat extends FileInputFormat<Text, Text> implements JobConfigurable {
+
+  private CompressionCodecFactory codecs;
+
+  @Override
+  public void configure(JobConf conf) {
+    codecs = new CompressionCodecFactory(conf);
+  }
+
+  @Override
+  protected boolean isSplitable(FileSystem fs, Path file) {
+    CompressionCodec codec = codecs.getCodec(file);
+    return codec == null || codec instanceof SplittableCompressionCodec;
+  }
+
+  /** What goes before each line of a split (as chars that are bytes); nothing here. */
+  protected String linePrefix(FileSplit split) {
+    return "";
+  }
+
+  @Override
+  public RecordReader<Text, Text> getRecordReader(InputSplit split, JobConf job, Reporter reporter)
+      throws IOException {
+    reporter.setStatus(split.toString());
+    final LineRecordReader lines = new LineRecordReader(job, (FileSplit) split);
+    final LongWritable offset = lines.createKey();
+    final Text raw = lines.createValue();
+    final String prefix = linePrefix((FileSplit) split);
+    return new RecordReader<Text, Text>() {
+      public boolean next(Text key, Text value) throws IOException {
+        if (!lines.next(offset, raw)) {
+          return false;
+        }
+        key.set(prefix + new String(raw.getBytes(), 0, raw.getLength(), StandardCharsets.ISO_8859_1));
+        value.clear();
+        return true;
+      }
+
+      public Text createKey() {
+        return new Text();
+      }
+
+      public Text createValue() {
+        return new Text();
+      }
+
+      public long getPos() throws IOException {
+        return lines.getPos();
+      }
+
+      public float getProgress() throws IOException {
+        return lines.getProgress();
+      }
+
+      public void close() throws IOException {
+        lines.close();
+      }
+    };
+  }
+}
