@@ -12,9 +12,13 @@ Spark fail on one. So local compressed files are read to their end before a
 job starts (:func:`damage_of`), and a damaged file is an error or, if the user
 asks, skipped whole, never half counted.
 """
+import atexit
 import bz2
+import functools
 import glob
 import os
+import shutil
+import tempfile
 import zipfile
 import zlib
 
@@ -22,7 +26,7 @@ import zlib
 # as fast, and inflating gzip is much of what a pageview job does
 from isal import igzip
 
-__all__ = ['InputError', 'expand_inputs', 'damage_of', 'is_local', 'open_dump']
+__all__ = ['InputError', 'expand_inputs', 'damage_of', 'is_local', 'open_dump', 'scratch_dir']
 
 _GLOB_CHARS = frozenset('*?[')
 
@@ -144,3 +148,11 @@ def open_dump(path):
     if magic == b'BZh':
         return bz2.open(path)
     return open(path, 'rb')
+
+
+@functools.lru_cache(maxsize=None)
+def scratch_dir():
+    """A directory for files the launcher makes, removed when it exits."""
+    tmp = tempfile.mkdtemp(prefix='mrtally-')
+    atexit.register(shutil.rmtree, tmp, True)
+    return tmp

@@ -6,10 +6,9 @@ mrjob's SORT_VALUES (Hadoop's secondary sort; Spark and the local runners sort
 in memory), so the output order is the same on every runner. Rows are sorted as
 bytes, so sort keys put a count first as :func:`descending` digits. Most jobs
 pass their rows to that step in sorted runs (:meth:`TallyJob.add_rows`, see
-:mod:`jobs.rows`).
+:mod:`jobs.rows`). What the Spark runner needs is in :mod:`jobs.spark_lines`.
 """
 import argparse
-import atexit
 import codecs
 import datetime
 import functools
@@ -17,13 +16,11 @@ import gzip
 import json
 import logging
 import os
-import shutil
 import sys
 import tempfile
-import zipfile
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from itertools import chain, groupby, islice
+from itertools import chain, groupby
 from operator import itemgetter
 
 from mrjob.compat import jobconf_from_env
@@ -32,9 +29,9 @@ from mrjob.protocol import BytesProtocol, BytesValueProtocol
 from mrjob.step import MRStep, StepFailedException
 from mrjob.util import log_to_null, log_to_stream
 
-from jobs.inputs import InputError, damage_of, expand_inputs, is_local
-from jobs.protocols import ByteChars
+from jobs.inputs import InputError, damage_of, expand_inputs, is_local, scratch_dir
 from jobs.rows import RUN_ROWS, chunks_of_run, merge_chunks
+from jobs.spark_lines import SparkLines
 
 __all__ = ['BadInput', 'TallyJob', 'descending', 'from_descending',
            'keep_smallest', 'merge_counters', 'format_counters', 'RUN_RECORD']
@@ -44,12 +41,6 @@ __all__ = ['BadInput', 'TallyJob', 'descending', 'from_descending',
 RUN_RECORD = '_mrtally.json'
 
 log = logging.getLogger(__name__)
-
-# This checkout, for the files that `make hadoop` builds and emr/ holds
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# mrtally.ByteLine{In,Out}putFormat (hadoop/src/), built by `make hadoop`
-IO_JAR = os.environ.get('MRTALLY_IO_JAR') or os.path.join(_ROOT, '.hadoop', 'mrtally-io.jar')
-SPARK_LOG_CONFIG = os.path.join(_ROOT, 'emr', 'spark-log4j2.properties')
 
 # Runners whose tasks run on this machine: they can write --bad-records to a
 # local directory, and have no cap on the number of counters (Hadoop's is 120).
@@ -107,27 +98,6 @@ def format_counters(counters):
     return lines
 
 
-@functools.lru_cache(maxsize=None)
-def _scratch_dir():
-    """A directory for files the launcher makes, removed when it exits."""
-    tmp = tempfile.mkdtemp(prefix='mrtally-')
-    atexit.register(shutil.rmtree, tmp, True)
-    return tmp
-
-
-@functools.lru_cache(maxsize=None)
-def package_zip():
-    """The jobs package as a zip (built once per process), for Spark, which
-    puts ``--py-files`` on the path of its Python workers."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    path = os.path.join(_scratch_dir(), 'jobs.zip')
-    with zipfile.ZipFile(path, 'w') as z:
-        for name in sorted(os.listdir(package)):
-            if name.endswith('.py'):
-                z.write(os.path.join(package, name), 'jobs/' + name)
-    return path
-
-
 class BadRecords:
     """Where a task writes what it skipped (``--bad-records DIR``), for a person
     to inspect, mend and count again.
@@ -166,7 +136,7 @@ class BadRecords:
                 f.close()
 
 
-class TallyJob(MRJob):
+class TallyJob(SparkLines, MRJob):
     """Base of the mrtally jobs."""
 
     # Lines reach the mapper as bytes: dump titles are not always UTF-8, and
@@ -198,12 +168,9 @@ class TallyJob(MRJob):
             '--bad-records', metavar='DIR',
             help='write every skipped line or document to DIR, with its file,'
                  ' line number and reason (inline and local runners)')
-        # set by the launcher for its tasks, never by hand: inputs are text
-        # files that list input files (local runners), and lines travel as
-        # ByteChars (Spark)
+        # set by the launcher for its tasks on the local runners, never by
+        # hand: inputs are text files that list input files
         self.add_passthru_arg('--file-list', action='store_true', help=argparse.SUPPRESS)
-        self.add_passthru_arg('--spark-bytes', action='store_true', help=argparse.SUPPRESS)
-        self.add_passthru_arg('--spark-paths', action='store_true', help=argparse.SUPPRESS)
 
     def load_args(self, args):
         super().load_args(args)
@@ -258,33 +225,7 @@ class TallyJob(MRJob):
             self.options.cmdenv = dict(self.options.cmdenv or {}, **env)
 
         if self.options.runner == 'spark':
-            self._set_up_spark()
-
-    def _set_up_spark(self):
-        # Spark imports the job module from a zip of its own, without DIRS
-        self.options.py_files = list(self.options.py_files or []) + [package_zip()]
-        # Lines in and out as ByteChars, through our Hadoop formats: Spark's
-        # own text reading and writing replace bytes that are not UTF-8.
-        if not os.path.exists(IO_JAR):
-            self.arg_parser.error('the Spark runner needs %s, which keeps titles byte for byte:'
-                                  ' run make hadoop' % IO_JAR)
-        self.options.libjars = list(self.options.libjars or []) + [IO_JAR]
-        self.options.spark_bytes = True
-        # a job that needs each line's file gets it from our input format
-        # (mrjob's --emulate-map-input-file reads text, and is off with one)
-        self.options.spark_paths = self.needs_input_file()
-        spark_args = list(self.options.spark_args or [])
-        if '--driver-java-options' not in spark_args:
-            spark_args += ['--driver-java-options', '-XX:-UsePerfData'
-                           ' -Dlog4j2.configurationFile=file:' + SPARK_LOG_CONFIG]
-        self.options.spark_args = spark_args
-        if (self.options.spark_master or '').startswith('local'):
-            if not self.options.python_bin:
-                # workers on this machine run the interpreter that launched the job
-                self.options.python_bin = sys.executable
-            if not self.options.spark_tmp_dir:
-                # mrjob leaves its Spark scratch directory behind; ours goes at exit
-                self.options.spark_tmp_dir = os.path.join(_scratch_dir(), 'spark')
+            self.set_up_spark()
 
     def _local_task_slots(self):
         """How many tasks a local runner runs at once."""
@@ -326,48 +267,10 @@ class TallyJob(MRJob):
         """Whether this run would rather read its input files whole."""
         return False
 
-    def needs_input_file(self):
-        """Whether map tasks need to know the file of their lines
-        (:meth:`input_file`), which Spark does not tell unless asked."""
-        return False
-
     def input_protocol(self):
-        protocol = BytesValueProtocol() if self.options.file_list else super().input_protocol()
-        return ByteChars(protocol, self.options.spark_paths) if self.options.spark_bytes else protocol
-
-    def map_pairs(self, pairs, step_num=0):
-        if self.options.spark_paths:
-            # the first line read names the task's file: read it before mapper_init
-            pairs = iter(pairs)
-            pairs = chain(list(islice(pairs, 1)), pairs)
-        return super().map_pairs(pairs, step_num)
-
-    def output_protocol(self):
-        protocol = super().output_protocol()
-        return ByteChars(protocol) if self.options.spark_bytes else protocol
-
-    def reduce_pairs(self, pairs, step_num=0):
-        if not self.options.spark_bytes or step_num != len(self.steps()) - 1:
-            yield from super().reduce_pairs(pairs, step_num)
-            return
-        empty = True
-        for pair in super().reduce_pairs(pairs, step_num):
-            empty = False
-            yield pair
-        if empty:
-            # PySpark cannot save a result without records: an empty key and
-            # value, which mrtally.ByteLineOutputFormat does not write
-            yield None, b'\t'
-
-    def hadoop_input_format(self):
-        if self.options.runner == 'spark':
-            return 'mrtally.%sByteLineInputFormat' % ('File' if self.options.spark_paths else '')
-        return super().hadoop_input_format()
-
-    def hadoop_output_format(self):
-        if self.options.runner == 'spark':
-            return 'mrtally.ByteLineOutputFormat'
-        return super().hadoop_output_format()
+        if self.options.file_list:
+            return BytesValueProtocol()
+        return super().input_protocol()
 
     def file_mapper(self, handle_file):
         """Step keyword arguments that hand every input file to
@@ -490,16 +393,8 @@ class TallyJob(MRJob):
         # The switches that tasks get are the user's; add what the launcher
         # decided for them.
         kwargs = super()._non_option_kwargs()
-        for flag in ('file_list', 'spark_bytes', 'spark_paths'):
-            switch = '--' + flag.replace('_', '-')
-            if getattr(self.options, flag) and switch not in kwargs['extra_args']:
-                kwargs['extra_args'] = kwargs['extra_args'] + [switch]
-        # mrjob 0.7.4 hands Spark's harness the job's own switches as a single
-        # --job-args string, which argparse mistakes for an option when it is
-        # one flag and nothing else (--packed). Every flag of ours may be
-        # repeated, so say it twice.
-        if self.options.runner == 'spark' and len(kwargs['extra_args']) == 1:
-            kwargs['extra_args'] = kwargs['extra_args'] * 2
+        if self.options.file_list and '--file-list' not in kwargs['extra_args']:
+            kwargs['extra_args'] = kwargs['extra_args'] + ['--file-list']
         return kwargs
 
     def write_run_record(self, runner):
@@ -637,7 +532,7 @@ def _write_file_lists(paths, n):
         sizes[emptiest] += size[path]
     names = []
     for listed in lists:
-        fd, name = tempfile.mkstemp(prefix='input-files-', suffix='.txt.gz', dir=_scratch_dir())
+        fd, name = tempfile.mkstemp(prefix='input-files-', suffix='.txt.gz', dir=scratch_dir())
         with os.fdopen(fd, 'wb') as f, gzip.GzipFile(fileobj=f, mode='wb', mtime=0) as z:
             z.write(b''.join(os.fsencode(os.path.abspath(p)) + b'\n' for _, p in sorted(listed)))
         names.append(name)

@@ -1,8 +1,10 @@
 import json
+import os
 
 import pytest
+from mrjob.protocol import BytesValueProtocol
 
-from jobs.protocols import PackedBillProtocol
+from jobs.protocols import ByteChars, PackedBillProtocol
 
 
 def test_round_trip_keeps_text_on_one_line():
@@ -26,3 +28,21 @@ def test_round_trip_keeps_text_on_one_line():
 ])
 def test_lines_that_are_not_packed_bills(line):
     assert PackedBillProtocol().read(line) == (None, line)
+
+
+def test_byte_chars_carry_every_byte_through_text():
+    # what mrtally.ByteLineInputFormat hands Python: each byte as the char of its number
+    line = bytes(range(256)).replace(b'\n', b'')
+    as_text = line.decode('latin-1').encode('utf-8')
+    protocol = ByteChars(BytesValueProtocol())
+    assert protocol.read(as_text) == (None, line)
+    # and back out, for mrtally.ByteLineOutputFormat to turn into the bytes
+    assert protocol.write(None, line) == as_text
+
+
+def test_byte_chars_with_paths_tell_the_task_its_file(monkeypatch):
+    monkeypatch.delenv('mapreduce_map_input_file', raising=False)
+    protocol = ByteChars(BytesValueProtocol(), paths=True)
+    path = 'file:/data/pageviews-20240101-000000.gz'.encode()
+    assert protocol.read(path + b'\0en \xff 2 0'.decode('latin-1').encode()) == (None, b'en \xff 2 0')
+    assert os.environ['mapreduce_map_input_file'] == path.decode()
