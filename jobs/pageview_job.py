@@ -120,7 +120,7 @@ class PageviewJob(TallyJob):
 
     def count_file_views(self, path, uri):
         """Mapper for whole files: read in big chunks, and count the common
-        case (4 clean fields, counts of at most 18 digits, so below 2**63)
+        case (4 clean fields, a view count of at most 18 digits, so below 2**63)
         in a tight loop; hand every other line to count_line."""
         self.start_file(posixpath.basename(uri))
         stats, views, count_line = self._stats, self._views, self.count_line
@@ -148,7 +148,7 @@ class PageviewJob(TallyJob):
                         fields = line.split(b' ')
                         if len(fields) == 4:
                             domain, title, n, size = fields
-                            if domain and title and size.isdigit() and len(size) < 19:
+                            if domain and title and size.isdigit():
                                 if n == b'1':  # most lines of a dump
                                     key = domain + b' ' + title
                                     views[key] = get(key, 0) + 1

@@ -65,7 +65,9 @@ def parse_pageview(line):
     if len(fields) == 4:
         domain, title, views, size = fields
         hourly = None
-        _count(size, 'response size')
+        # never used, so any number of digits will do: its views still count
+        if not size.isdigit():
+            raise Malformed('response size not a number')
     elif len(fields) == 6:
         domain, title, page_id, access, views, hourly = fields
         if not (page_id.isdigit() or page_id == b'null'):

@@ -19,7 +19,7 @@ def pageview_lines(data):
         if line.endswith(b'\r'):
             line = line[:-1]
         m4, m6 = _FOUR.fullmatch(line), _SIX.fullmatch(line)
-        if m4 and int(m4[3]) < 2 ** 63 and int(m4[4]) < 2 ** 63:
+        if m4 and int(m4[3]) < 2 ** 63:
             valid.append((m4[1], m4[2], int(m4[3]), None))
         elif m6 and int(m6[3]) < 2 ** 63:
             hours = defaultdict(int)

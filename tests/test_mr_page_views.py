@@ -220,3 +220,12 @@ def test_bad_line_numbers_without_control_bytes(tmp_path):
     [why] = bad.glob('*.why.tsv')
     assert why.read_bytes().splitlines() == [
         b'2\tviews not a number', b'4\tviews not a number', b'5\tempty domain or title']
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_a_bytes_field_beyond_64_bits_loses_no_views(runner, tmp_path):
+    # eleven lines whose unused 4th field does not fit 64 bits: worked by hand
+    write_dump(tmp_path / 'pagecounts-20120101-000000', [b'en A 2 %d' % 2 ** 70] * 11 + [b'en B 1 0'])
+    lines, counters = run_job(MRPageViews, [tmp_path], runner=runner)
+    assert lines == [b'en\tA\t22', b'en\tB\t1']
+    assert counters['pageviews', 'lines counted'] == 12

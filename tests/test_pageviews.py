@@ -18,6 +18,8 @@ from jobs.pageviews import Malformed, hour_of_file, hourly_counts, parse_pagevie
      (b'en.wikipedia', b'Main_Page', 15, b'A3C2X10')),
     (b'commons.wikimedia File:X.jpg null mobile-app 1 B1',
      (b'commons.wikimedia', b'File:X.jpg', 1, b'B1')),
+    # the bytes field is never used: beyond 64 bits, its views still count
+    (b'en Big_File 3 99999999999999999999999', (b'en', b'Big_File', 3, None)),
 ])
 def test_valid_lines(line, expected):
     assert parse_pageview(line) == expected
