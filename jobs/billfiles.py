@@ -13,6 +13,8 @@ import posixpath
 import zipfile
 import zlib
 
+from jobs.inputs import is_bzip2
+
 __all__ = ['BadFile', 'read_bills', 'bill_id_of', 'MAX_BILL_BYTES']
 
 # The largest real bills (omnibus appropriations) are tens of MB of XML; a
@@ -21,7 +23,6 @@ MAX_BILL_BYTES = 256 * 1024 * 1024
 _CHUNK = 1 << 16
 
 _GZIP = b'\x1f\x8b'
-_BZIP2 = b'BZh'
 _ZIP = b'PK\x03\x04'
 _EMPTY_ZIP = b'PK\x05\x06'
 
@@ -69,15 +70,15 @@ def read_bills(path, name=None, limit=MAX_BILL_BYTES):
     name = name or path
     try:
         with open(path, 'rb') as f:
-            magic = f.read(4)
+            magic = f.read(10)
             f.seek(0)
             if magic.startswith(_GZIP):
                 with gzip.GzipFile(fileobj=f) as g:
                     yield _read_bounded(bill_id_of(name), g, limit)
-            elif magic.startswith(_BZIP2):
+            elif is_bzip2(magic):
                 with bz2.BZ2File(f) as b:
                     yield _read_bounded(bill_id_of(name), b, limit)
-            elif magic in (_ZIP, _EMPTY_ZIP):
+            elif magic[:4] in (_ZIP, _EMPTY_ZIP):
                 yield from _read_zip(f, limit)
             else:
                 yield _read_bounded(bill_id_of(name), f, limit)

@@ -26,7 +26,8 @@ import zlib
 # as fast, and inflating gzip is much of what a pageview job does
 from isal import igzip
 
-__all__ = ['InputError', 'expand_inputs', 'damage_of', 'is_local', 'open_dump', 'scratch_dir']
+__all__ = ['InputError', 'expand_inputs', 'damage_of', 'is_bzip2', 'is_local', 'open_dump',
+           'scratch_dir']
 
 _GLOB_CHARS = frozenset('*?[')
 
@@ -109,6 +110,14 @@ def first_bytes(path, n):
         os.close(fd)
 
 
+def is_bzip2(magic):
+    """Whether a file's first 10 bytes start a bzip2 stream: ``BZh``, the block
+    size digit, then a block's magic (pi's digits) or the end of an empty
+    stream (sqrt(pi)'s). Text that starts with ``BZh`` is not bzip2."""
+    return (magic[:3] == b'BZh' and magic[3:4] in b'123456789' and len(magic) >= 10
+            and magic[4:10] in (b'1AY&SY', b'\x17rE8P\x90'))
+
+
 def damage_of(path, zip_member_limit=256 * 1024 * 1024):
     """Why the local file at ``path`` cannot be read whole, or None.
 
@@ -116,7 +125,7 @@ def damage_of(path, zip_member_limit=256 * 1024 * 1024):
     name, so a ``.gz`` that is not gzip data is damaged too. Zip members
     larger than ``zip_member_limit`` are left for the job to skip unread.
     """
-    magic = first_bytes(path, 4)
+    magic = first_bytes(path, 10)
     name = path.lower()
     if not magic:
         return None  # an empty file is empty whatever its name
@@ -126,7 +135,7 @@ def damage_of(path, zip_member_limit=256 * 1024 * 1024):
                 _read_to_end(f)
         elif name.endswith('.gz'):
             return 'not gzip data, though named .gz'
-        elif magic.startswith(b'BZh') or name.endswith('.bz2'):
+        elif is_bzip2(magic) or name.endswith('.bz2'):
             with bz2.open(path) as f:
                 _read_to_end(f)
         elif magic in (b'PK\x03\x04', b'PK\x05\x06') or name.endswith('.zip'):
@@ -142,10 +151,10 @@ def damage_of(path, zip_member_limit=256 * 1024 * 1024):
 
 def open_dump(path):
     """A binary file object for a dump, decompressed as its first bytes say."""
-    magic = first_bytes(path, 3)
+    magic = first_bytes(path, 10)
     if magic.startswith(b'\x1f\x8b'):
         return igzip.open(path)
-    if magic == b'BZh':
+    if is_bzip2(magic):
         return bz2.open(path)
     return open(path, 'rb')
 

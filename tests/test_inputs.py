@@ -1,8 +1,9 @@
+import bz2
 import os
 
 import pytest
 
-from jobs.inputs import InputError, damage_of, expand_inputs
+from jobs.inputs import InputError, damage_of, expand_inputs, open_dump
 
 
 @pytest.fixture
@@ -90,3 +91,18 @@ def test_damage_of(tmp_path, name, content, damage):
         assert found is None
     else:
         assert found.startswith(damage)
+
+
+def test_text_that_starts_with_bzh_is_not_bzip2(tmp_path):
+    # a plain dump whose first line starts with BZh, as a domain code could
+    plain = tmp_path / 'pagecounts-20120101-000000'
+    plain.write_bytes(b'BZh Main_Page 3 0\nen A 1 0\n')
+    assert damage_of(str(plain)) is None
+    with open_dump(str(plain)) as f:
+        assert f.read() == plain.read_bytes()
+    # while real bzip2, empty or not, is
+    for data in (b'', b'en A 1 0\n'):
+        packed = tmp_path / 'x.bz2'
+        packed.write_bytes(bz2.compress(data))
+        with open_dump(str(packed)) as f:
+            assert f.read() == data

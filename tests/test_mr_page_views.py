@@ -229,3 +229,11 @@ def test_a_bytes_field_beyond_64_bits_loses_no_views(runner, tmp_path):
     lines, counters = run_job(MRPageViews, [tmp_path], runner=runner)
     assert lines == [b'en\tA\t22', b'en\tB\t1']
     assert counters['pageviews', 'lines counted'] == 12
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_a_plain_dump_that_starts_with_bzh(runner, tmp_path):
+    # the first bytes look like bzip2's "BZh", but the file is text
+    write_dump(tmp_path / 'pagecounts-20120101-000000', [b'BZh A 2 0', b'en B 1 0'])
+    lines, _ = run_job(MRPageViews, [tmp_path], runner=runner)
+    assert lines == [b'BZh\tA\t2', b'en\tB\t1']
