@@ -22,15 +22,22 @@ DTD_ROOTS = frozenset(['bill', 'resolution', 'amendment-doc'])
 FORMS = frozenset(['form', 'amendment-form'])
 
 
-def _parser(**kwargs):
+# deeper than this is refused (libxml2's own bound, without huge_tree)
+MAX_DEPTH = 256
+
+
+def _parser(huge_tree=False, **kwargs):
     return etree.XMLParser(resolve_entities=False, no_network=True,
                            load_dtd=False, dtd_validation=False,
-                           huge_tree=False, **kwargs)
+                           huge_tree=huge_tree, **kwargs)
 
 
-_PARSER = _parser()
-# packed bills are already text: their XML declaration no longer tells the encoding
-_UTF8_PARSER = _parser(encoding='utf-8')
+# (plain bytes, packed bills) -> parser: packed bills are already text, and their
+# XML declaration no longer tells the encoding
+_PARSERS = {False: _parser(), True: _parser(encoding='utf-8')}
+# Without huge_tree libxml2 also refuses a text node over 10 MB, which a real
+# bill may hold; with it, documents may nest 2048 deep, so depth is checked here
+_HUGE_PARSERS = {False: _parser(True), True: _parser(True, encoding='utf-8')}
 
 
 class NotABill(ValueError):
@@ -45,12 +52,29 @@ def parse_bill(xml, utf8=False):
     Raises NotABill.
     """
     try:
-        root = etree.fromstring(xml, _UTF8_PARSER if utf8 else _PARSER)
+        root = etree.fromstring(xml, _PARSERS[utf8])
     except etree.XMLSyntaxError as e:
-        raise NotABill('not well-formed XML: %s' % e) from None
+        if 'XML_PARSE_HUGE' not in str(e) or 'depth' in str(e):
+            raise NotABill('not well-formed XML: %s' % e) from None
+        root = _parse_huge(xml, utf8)
     if root is None:
         raise NotABill('not well-formed XML: no root element')
     _text_elements(root)  # raises NotABill for other roots
+    return root
+
+
+def _parse_huge(xml, utf8):
+    """A document over one of libxml2's size limits (a text node over 10 MB,
+    say), within MAX_DEPTH."""
+    try:
+        root = etree.fromstring(xml, _HUGE_PARSERS[utf8])
+    except etree.XMLSyntaxError as e:
+        raise NotABill('not well-formed XML: %s' % e) from None
+    depth = 0
+    for event, _ in etree.iterwalk(root, events=('start', 'end')):
+        depth += 1 if event == 'start' else -1
+        if depth > MAX_DEPTH:
+            raise NotABill('not well-formed XML: nested deeper than %d' % MAX_DEPTH)
     return root
 
 
@@ -76,8 +100,8 @@ def _text_elements(root):
 def _text_nodes(element):
     # Text of elements, and the tails of every node: the text of a comment,
     # processing instruction or unexpanded entity is not text of the bill, but
-    # the text after it is. (Recursion is bounded: without huge_tree, libxml2
-    # refuses documents nested deeper than 256.)
+    # the text after it is. (Recursion is bounded: documents nested deeper
+    # than MAX_DEPTH are refused.)
     if isinstance(element.tag, str):
         if element.text:
             yield element.text

@@ -108,6 +108,20 @@ def test_deep_nesting_is_refused_not_a_crash():
         parse_bill(xml)
 
 
+def test_a_text_node_over_10_mb_is_read():
+    # libxml2 refuses a text node over 10 MB unless told otherwise; a real bill may hold one
+    xml = b'<bill><legis-body><text>' + b'legislation ' * 1_000_000 + b'</text></legis-body></bill>'
+    assert Counter(words(bill_text(parse_bill(xml)))) == {'legislation': 1_000_000}
+
+
+def test_a_huge_text_node_does_not_lift_the_nesting_limit():
+    deep = b'<a>' * 300 + b'x' + b'</a>' * 300
+    # the text node first, so that libxml2 stops at its size before the depth
+    xml = b'<bill><legis-body><text>' + b'y' * 11_000_000 + b'</text>' + deep + b'</legis-body></bill>'
+    with pytest.raises(NotABill, match='nested deeper than 256'):
+        parse_bill(xml)
+
+
 @pytest.mark.parametrize('path', BILLS, ids=lambda p: p.name)
 def test_real_bills_match_a_second_implementation(path):
     xml = path.read_bytes()

@@ -199,3 +199,12 @@ def test_packed_lines_that_are_not_bills(tmp_path):
     assert b''.join(p.read_bytes() for p in (tmp_path / 'bad').glob('bills-task*.bad')) \
         == b'garbage line\nhr3\t"\\ud800<bill/>"\n'
     assert (tmp_path / 'bad' / 'packed--hr2.xml').read_bytes() == b'<bill>unclosed'
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_a_bill_with_a_text_node_over_10_mb(runner, tmp_path):
+    (tmp_path / 'hr1-113-ih.xml').write_bytes(
+        b'<bill><legis-body><text>' + b'legislation ' * 1_000_000 + b'</text></legis-body></bill>')
+    lines, counters = run_job(MRBillWordFreq, [tmp_path], runner=runner)
+    assert lines == [b'legislation\t1000000']
+    assert counters['bills', 'documents counted'] == 1
