@@ -13,7 +13,7 @@ import posixpath
 import zipfile
 import zlib
 
-from jobs.inputs import is_bzip2
+from jobs.inputs import is_bzip2, printable_name
 
 __all__ = ['BadFile', 'read_bills', 'bill_id_of', 'MAX_BILL_BYTES']
 
@@ -38,7 +38,8 @@ def bill_id_of(name):
     for ext in ('.gz', '.bz2', '.xml'):
         if base.lower().endswith(ext):
             base = base[:-len(ext)]
-    return base
+    # ids are written in tab-separated lines and logs
+    return printable_name(base)
 
 
 def _read_bounded(bill_id, f, limit):

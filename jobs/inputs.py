@@ -17,6 +17,7 @@ import bz2
 import functools
 import glob
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -27,7 +28,7 @@ import zlib
 from isal import igzip
 
 __all__ = ['InputError', 'expand_inputs', 'damage_of', 'is_bzip2', 'is_local', 'open_dump',
-           'scratch_dir']
+           'printable_name', 'scratch_dir']
 
 _GLOB_CHARS = frozenset('*?[')
 
@@ -71,6 +72,17 @@ def _expand_one(arg):
             if not os.access(f, os.R_OK):
                 raise InputError('cannot read input %s' % f)
             yield f
+
+
+_CONTROL_CHARS = re.compile('[\x00-\x1f\x7f]')
+
+
+def printable_name(name):
+    """A file or member name as text that any stream can print and no
+    tab-separated line mistakes: bytes that are not UTF-8 (a name such as
+    ``caf\\xe9.txt``) and control characters (a tab, a newline) as ``\\xNN``."""
+    text = os.fsencode(name).decode('utf-8', 'backslashreplace')
+    return _CONTROL_CHARS.sub(lambda m: '\\x%02x' % ord(m.group()), text)
 
 
 def is_local(arg):

@@ -2,9 +2,10 @@
 
 Only documents that parse as bills are packed (the rest are counted and
 skipped, as mr_bill_word_freq would), so counting packed bills gives the same
-words as counting the files they came from. One reducer writes them all, in
-bill id order, on every runner; ``-D mapreduce.job.reduces=N`` gives N files
-instead, each in bill id order.
+words as counting the files they came from. The part files, read in order,
+are in bill id order on every runner (on Hadoop and EMR, one reducer writes
+them all; ``-D mapreduce.job.reduces=N`` gives N files instead, each in bill
+id order).
 
 Sample command line:
 
@@ -22,7 +23,7 @@ class MRPackBills(BillJob):
     INTERNAL_PROTOCOL = PackedBillProtocol
     OUTPUT_PROTOCOL = PackedBillProtocol
     SORT_VALUES = False
-    # one output file in bill id order, as the inline runner writes it
+    # output in bill id order, as the local runners write it
     JOBCONF = {'mapreduce.job.reduces': 1}
 
     def steps(self):

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 
 from mrjob.compat import jobconf_from_env
 
-from jobs.inputs import open_dump
+from jobs.inputs import open_dump, printable_name
 from jobs.pageviews import Malformed, parse_pageview
 from jobs.rows import SEP, cut
 from jobs.tally import TallyJob
@@ -84,9 +84,11 @@ class PageviewJob(TallyJob):
 
     def start_file(self, name, records_name=None):
         """Called before the lines of each input file (or split)."""
+        # names go into counters (UTF-8 text) and bad-records file names
+        name, records_name = printable_name(name), printable_name(records_name or name)
         if self._bad:
             self._bad.close()
-        self._bad = self.open_bad_records(records_name or name)
+        self._bad = self.open_bad_records(records_name)
         self._stats = self._file_stats.setdefault(name, Counter())
 
     def count_views(self, _, line):

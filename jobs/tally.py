@@ -22,6 +22,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain, groupby
 from operator import itemgetter
+from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from mrjob.compat import jobconf_from_env
 from mrjob.job import MRJob
@@ -279,7 +280,7 @@ class TallyJob(SparkLines, MRJob):
             return dict(mapper_raw=handle_file)
 
         def handle_listed_file(_, line):
-            path = os.fsdecode(line.rstrip(b'\r\n'))
+            path = os.fsdecode(unquote_to_bytes(line.rstrip(b'\r\n')))
             return handle_file(path, path)
         return dict(mapper=handle_listed_file)
 
@@ -520,6 +521,12 @@ def _write_in_blocks(chunks, out, size=1 << 20):
     out.flush()
 
 
+def listed_path(path):
+    """A path as a line of a file list: percent-encoded, so that no byte of a
+    file name (a newline, say) can end the line."""
+    return quote_from_bytes(os.fsencode(os.path.abspath(path)), safe='/').encode('ascii')
+
+
 def _write_file_lists(paths, n):
     """Up to ``n`` temporary gzipped files (removed at exit) that list
     ``paths`` between them, one a line, with about as many bytes each."""
@@ -534,6 +541,6 @@ def _write_file_lists(paths, n):
     for listed in lists:
         fd, name = tempfile.mkstemp(prefix='input-files-', suffix='.txt.gz', dir=scratch_dir())
         with os.fdopen(fd, 'wb') as f, gzip.GzipFile(fileobj=f, mode='wb', mtime=0) as z:
-            z.write(b''.join(os.fsencode(os.path.abspath(p)) + b'\n' for _, p in sorted(listed)))
+            z.write(b''.join(listed_path(p) + b'\n' for _, p in sorted(listed)))
         names.append(name)
     return names

@@ -1,6 +1,11 @@
 import json
+import os
+import zipfile
+
+import pytest
 
 from conftest import FIXTURES, run_job
+from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_pack_bills import MRPackBills
 
 
@@ -29,3 +34,21 @@ def test_latin1_bill_packs_as_text(tmp_path):
     (tmp_path / 'c.xml').write_bytes(xml.encode('latin-1'))
     lines, _ = run_job(MRPackBills, [tmp_path])
     assert [json.loads(line.split(b'\t')[1]) for line in lines] == [xml]
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_names_that_are_not_utf8_or_hold_a_tab_or_newline(runner, tmp_path):
+    bill = (FIXTURES / 'bills' / 'hres67-113-ih.xml').read_bytes()
+    (tmp_path / os.fsdecode(b'caf\xe9.xml')).write_bytes(bill)
+    with zipfile.ZipFile(tmp_path / 'BILLS.zip', 'w') as z:
+        z.writestr('hr1\t113\nih.xml', bill)
+    packed = tmp_path / 'packed'
+    run_job(MRPackBills, ['--output-dir', packed, tmp_path / os.fsdecode(b'caf\xe9.xml'),
+                          tmp_path / 'BILLS.zip'], runner=runner)
+    ids = [line.split(b'\t', 1)[0] for part in sorted(packed.glob('part-*'))
+           for line in part.read_bytes().splitlines()]
+    assert ids == [b'caf\\xe9', b'hr1\\x09113\\x0aih']
+    # and they count as the bill they are, twice
+    words, _ = run_job(MRBillWordFreq, ['--packed', packed], runner=runner)
+    once, _ = run_job(MRBillWordFreq, [FIXTURES / 'bills' / 'hres67-113-ih.xml'])
+    assert [w.rsplit(b'\t', 1)[1] for w in words] == [b'%d' % (2 * int(w.rsplit(b'\t', 1)[1])) for w in once]

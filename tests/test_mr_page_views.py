@@ -1,8 +1,11 @@
+import os
+
 import pytest
 
 import reference
 from conftest import INPUTS, run_cli, run_job, sample_reference, write_dump
 from jobs.mr_page_views import MRPageViews
+from jobs.tally import listed_path
 
 
 @pytest.fixture
@@ -203,7 +206,7 @@ def test_file_lists_are_for_the_local_runners(tmp_path):
 
 def test_a_file_list_given_by_hand(two_hours, tmp_path_factory):
     listing = tmp_path_factory.mktemp('list') / 'files.txt'
-    listing.write_text(''.join('%s\n' % p for p in sorted(two_hours.iterdir())))
+    listing.write_bytes(b''.join(listed_path(p) + b'\n' for p in sorted(two_hours.iterdir())))
     by_list, _ = run_job(MRPageViews, ['--file-list', listing], runner='local')
     by_dir, _ = run_job(MRPageViews, [two_hours])
     assert by_list == by_dir
@@ -237,3 +240,14 @@ def test_a_plain_dump_that_starts_with_bzh(runner, tmp_path):
     write_dump(tmp_path / 'pagecounts-20120101-000000', [b'BZh A 2 0', b'en B 1 0'])
     lines, _ = run_job(MRPageViews, [tmp_path], runner=runner)
     assert lines == [b'BZh\tA\t2', b'en\tB\t1']
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_file_names_that_are_not_utf8_or_hold_a_newline(runner, tmp_path):
+    write_dump(tmp_path / os.fsdecode(b'caf\xe9.txt'), [b'en A 3 0'])
+    write_dump(tmp_path / 'a\nb.txt', [b'en A 1 0', b'en B 2 0'])
+    lines, counters = run_job(MRPageViews, [tmp_path], runner=runner)
+    assert lines == [b'en\tA\t4', b'en\tB\t2']
+    # per-file counters name them as text: the byte that is not UTF-8 and the newline as \xNN
+    assert counters['file caf\\xe9.txt', 'lines counted'] == 1
+    assert counters['file a\\x0ab.txt', 'lines counted'] == 2

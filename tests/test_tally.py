@@ -1,6 +1,7 @@
 import gzip
 import os
 import random
+from urllib.parse import unquote_to_bytes
 
 import pytest
 from mrjob.protocol import BytesProtocol
@@ -58,7 +59,7 @@ def _listed(names):
     lists = []
     for name in names:
         with gzip.open(name) as f:
-            lists.append([os.fsdecode(line.rstrip(b'\n')) for line in f])
+            lists.append([os.fsdecode(unquote_to_bytes(line.rstrip(b'\n'))) for line in f])
     return lists
 
 
