@@ -118,6 +118,17 @@ def bill_text(root):
                     for text in _text_nodes(part))
 
 
+# byte order marks, longest first (UTF-32's starts as UTF-16's does), and the
+# codec that reads a document that starts with one, the mark left out
+_BOMS = [(b'\xff\xfe\x00\x00', 'utf-32'), (b'\x00\x00\xfe\xff', 'utf-32'),
+         (b'\xef\xbb\xbf', 'utf-8-sig'), (b'\xff\xfe', 'utf-16'), (b'\xfe\xff', 'utf-16')]
+
+
 def xml_as_text(xml, root):
-    """The bytes of a parsed document decoded as its parser read them."""
+    """The bytes of a parsed document decoded as its parser read them: by its
+    byte order mark if it has one (lxml says UTF-8 of a UTF-16 document with
+    a mark and no XML declaration), else by its declared encoding."""
+    for bom, codec in _BOMS:
+        if xml.startswith(bom):
+            return xml.decode(codec)
     return xml.decode(root.getroottree().docinfo.encoding or 'utf-8')

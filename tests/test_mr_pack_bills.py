@@ -52,3 +52,15 @@ def test_names_that_are_not_utf8_or_hold_a_tab_or_newline(runner, tmp_path):
     words, _ = run_job(MRBillWordFreq, ['--packed', packed], runner=runner)
     once, _ = run_job(MRBillWordFreq, [FIXTURES / 'bills' / 'hres67-113-ih.xml'])
     assert [w.rsplit(b'\t', 1)[1] for w in words] == [b'%d' % (2 * int(w.rsplit(b'\t', 1)[1])) for w in once]
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_a_utf16_bill_with_a_byte_order_mark_and_no_declaration(runner, tmp_path):
+    text = '<bill><legis-body><text>Caf\u00e9 legislation appropriations legislation</text></legis-body></bill>'
+    (tmp_path / 'loose').mkdir()
+    (tmp_path / 'loose' / 'hr2-113-ih.xml').write_bytes(text.encode('utf-16'))
+    packed = tmp_path / 'packed'
+    run_job(MRPackBills, ['--output-dir', packed, tmp_path / 'loose'], runner=runner)
+    words, _ = run_job(MRBillWordFreq, ['--packed', packed], runner=runner)
+    assert words == [b'legislation\t2', b'appropriations\t1']
+    assert run_job(MRBillWordFreq, [tmp_path / 'loose'], runner=runner)[0] == words
