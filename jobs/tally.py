@@ -47,9 +47,12 @@ log = logging.getLogger(__name__)
 # local directory, and have no cap on the number of counters (Hadoop's is 120).
 LOCAL_RUNNERS = (None, 'inline', 'local')
 
-# 20 digits hold any sum of counts that fit Hive's BIGINT
+# 20 digits hold any sum of counts that fit Hive's BIGINT; a larger sum (eleven
+# lines of 2**63 - 1 views make one) takes a longer form that sorts first
 _WIDTH = 20
 _TOP = 10 ** _WIDTH - 1
+_LONG = b'!'    # below every digit
+_MAX_DIGITS = 999
 
 # records a streaming task writes at a time
 _BATCH = 4096
@@ -60,15 +63,26 @@ class BadInput(Exception):
 
 
 def descending(n):
-    """Fixed-width digits that sort bytewise in descending order of ``n``."""
-    if not 0 <= n <= _TOP:
+    """Bytes that sort bytewise in descending order of the count ``n``: 20
+    digits below 10**20; above, ``!`` (below every digit), 999 less the
+    number of digits of ``n`` (3 digits: longer numbers first), then the
+    complement of ``n`` in that many digits. No space in either form."""
+    if n < 0:
         raise ValueError('count out of range: %d' % n)
-    return b'%020d' % (_TOP - n)
+    if n <= _TOP:
+        return b'%020d' % (_TOP - n)
+    digits = len(str(n))
+    if digits > _MAX_DIGITS:
+        raise ValueError('count out of range: %d digits' % digits)
+    return b'%s%03d%0*d' % (_LONG, _MAX_DIGITS - digits, digits, 10 ** digits - 1 - n)
 
 
-def from_descending(digits):
-    """The count that :func:`descending` turned into ``digits``."""
-    return _TOP - int(digits)
+def from_descending(code):
+    """The count that :func:`descending` turned into ``code``."""
+    if code[:1] == _LONG:
+        digits = _MAX_DIGITS - int(code[1:4])
+        return 10 ** digits - 1 - int(code[4:])
+    return _TOP - int(code)
 
 
 def keep_smallest(items, n):
@@ -262,7 +276,7 @@ class TallyJob(SparkLines, MRJob):
         """Output lines, joined by newlines (one value), from a list of rows:
         by default, each row less its first field (:func:`descending` digits),
         with spaces as tabs."""
-        return b'\n'.join([row[_WIDTH + 1:] for row in rows]).replace(b' ', b'\t')
+        return b'\n'.join([row.partition(b' ')[2] for row in rows]).replace(b' ', b'\t')
 
     def reads_whole_files(self):
         """Whether this run would rather read its input files whole."""

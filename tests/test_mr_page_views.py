@@ -4,7 +4,9 @@ import pytest
 
 import reference
 from conftest import INPUTS, run_cli, run_job, sample_reference, write_dump
+from jobs.mr_domain_views import MRDomainViews
 from jobs.mr_page_views import MRPageViews
+from jobs.mr_top_pages import MRTopPages
 from jobs.tally import listed_path
 
 
@@ -251,3 +253,16 @@ def test_file_names_that_are_not_utf8_or_hold_a_newline(runner, tmp_path):
     # per-file counters name them as text: the byte that is not UTF-8 and the newline as \xNN
     assert counters['file caf\\xe9.txt', 'lines counted'] == 1
     assert counters['file a\\x0ab.txt', 'lines counted'] == 2
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_totals_beyond_20_digits_are_exact(runner, tmp_path):
+    # each line fits 64 bits; the page's total does not fit 20 digits
+    big = 2 ** 63 - 1
+    write_dump(tmp_path / 'pagecounts-20120101-000000', [b'en A %d 1' % big] * 11 + [b'en B 5 0'])
+    lines, _ = run_job(MRPageViews, [tmp_path], runner=runner)
+    assert lines == [b'en\tA\t%d' % (11 * big), b'en\tB\t5']
+    top, _ = run_job(MRTopPages, ['--top', '1', tmp_path], runner=runner)
+    assert top == [b'en\tA\t%d' % (11 * big)]
+    domains, _ = run_job(MRDomainViews, [tmp_path], runner=runner)
+    assert domains == [b'en\t%d\t2' % (11 * big + 5)]

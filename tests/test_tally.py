@@ -13,9 +13,13 @@ from jobs.tally import (_bytes_pairs, _write_bytes_pair, _write_file_lists, desc
 
 def test_descending_sorts_counts_in_reverse():
     rng = random.Random(1)
-    counts = [0, 1, 9, 10, 99, 100, 2 ** 63 - 1] + [rng.randrange(10 ** 12) for _ in range(200)]
+    counts = [0, 1, 9, 10, 99, 100, 2 ** 63 - 1, 10 ** 20 - 1, 10 ** 20, 11 * (2 ** 63 - 1),
+              10 ** 21 - 1, 10 ** 21, 10 ** 998, 10 ** 999 - 1]
+    counts += [rng.randrange(10 ** 12) for _ in range(200)]
+    counts += [rng.randrange(10 ** rng.randrange(20, 60)) for _ in range(200)]
     assert sorted(counts, key=descending) == sorted(counts, reverse=True)
-    assert {len(descending(n)) for n in counts} == {20}
+    assert {len(descending(n)) for n in counts if n < 10 ** 20} == {20}
+    assert all(b' ' not in descending(n) for n in counts)
     assert all(from_descending(descending(n)) == n for n in counts)
 
 
@@ -23,7 +27,7 @@ def test_descending_refuses_what_it_cannot_order():
     with pytest.raises(ValueError):
         descending(-1)
     with pytest.raises(ValueError):
-        descending(10 ** 20)
+        descending(10 ** 999)
 
 
 def test_keep_smallest():
