@@ -1,9 +1,11 @@
 import os
+import subprocess
+import sys
 
 import pytest
 
 import reference
-from conftest import INPUTS, run_cli, run_job, sample_reference, write_dump
+from conftest import INPUTS, ROOT, run_cli, run_job, sample_reference, write_dump
 from jobs.mr_domain_views import MRDomainViews
 from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
@@ -266,3 +268,17 @@ def test_totals_beyond_20_digits_are_exact(runner, tmp_path):
     assert top == [b'en\tA\t%d' % (11 * big)]
     domains, _ = run_job(MRDomainViews, [tmp_path], runner=runner)
     assert domains == [b'en\t%d\t2' % (11 * big + 5)]
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_the_same_bytes_from_stdin_or_a_file(runner, tmp_path):
+    data = b'en A 3 0\r\r\nen B 2 0\r\nen C 1 0\n'
+    dump = tmp_path / 'pagecounts-20120101-000000'
+    dump.write_bytes(data)
+    from_file = subprocess.run([sys.executable, '-m', 'jobs.mr_page_views', '-r', runner, dump],
+                               cwd=ROOT, capture_output=True)
+    from_stdin = subprocess.run([sys.executable, '-m', 'jobs.mr_page_views', '-r', runner, '-'],
+                                cwd=ROOT, capture_output=True, input=data)
+    # a line end is \n or \r\n; the \r left before one makes A's line malformed
+    assert from_file.stdout == from_stdin.stdout == b'en\tB\t2\nen\tC\t1\n'
+    assert b'malformed: control character: 1' in from_stdin.stderr
