@@ -27,10 +27,12 @@ import zlib
 # as fast, and inflating gzip is much of what a pageview job does
 from isal import igzip
 
-__all__ = ['InputError', 'expand_inputs', 'damage_of', 'is_bzip2', 'is_local', 'open_dump',
+__all__ = ['SUCCESS', 'InputError', 'expand_inputs', 'damage_of', 'is_bzip2', 'is_local', 'open_dump',
            'printable_name', 'scratch_dir']
 
 _GLOB_CHARS = frozenset('*?[')
+# the marker of a finished job's output directory (Hadoop's, and ours: jobs.outputs)
+SUCCESS = '_SUCCESS'
 
 
 class InputError(ValueError):
@@ -63,6 +65,10 @@ def _expand_one(arg):
 
     for match in matches:
         if os.path.isdir(match):
+            names = os.listdir(match)
+            if any(n.startswith('part-') for n in names) and SUCCESS not in names:
+                raise InputError('%s is the output of a job that did not finish (no %s)'
+                                 % (match, SUCCESS))
             files = list(_files_below(match))
             if not files:
                 raise InputError('no input files in directory %s' % match)
@@ -150,7 +156,7 @@ def damage_of(path, zip_member_limit=256 * 1024 * 1024):
         elif is_bzip2(magic) or name.endswith('.bz2'):
             with bz2.open(path) as f:
                 _read_to_end(f)
-        elif magic in (b'PK\x03\x04', b'PK\x05\x06') or name.endswith('.zip'):
+        elif magic[:4] in (b'PK\x03\x04', b'PK\x05\x06') or name.endswith('.zip'):
             with zipfile.ZipFile(path) as z:
                 for info in z.infolist():
                     if info.file_size <= zip_member_limit:

@@ -22,6 +22,7 @@ import warnings
 from collections import defaultdict
 
 from jobs.pageviews import title_for_people
+from jobs.inputs import SUCCESS
 from jobs.tally import RUN_RECORD
 
 # pictures are the same for the same data
@@ -60,6 +61,8 @@ def read_output(fs, directory):
     parts = [p for p in paths if posixpath.basename(p).startswith('part-')]
     if not parts:
         raise ReportError('no job output in %s (no part-* files)' % directory)
+    if not any(posixpath.basename(p) == SUCCESS for p in paths):
+        raise ReportError('%s has no %s: the job that wrote it did not finish' % (directory, SUCCESS))
     rows = []
     for part in parts:
         data = b''.join(fs.cat(part))

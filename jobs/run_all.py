@@ -10,7 +10,6 @@ Sample command line:
 import argparse
 import logging
 import os
-import shutil
 import sys
 import time
 
@@ -40,14 +39,12 @@ def plan(pageviews, bills, out):
 
 def run(job_class, args, output_dir):
     """Run one job; return its output rows (bytes) and counters."""
-    shutil.rmtree(output_dir, ignore_errors=True)
     # --no-conf: the sample run needs no settings, and a user's mrjob.conf
-    # (say, one for EMR) must not change it
-    job = job_class(args=args + ['--no-conf', '--output-dir', output_dir])
+    # (say, one for EMR) must not change it; each run replaces the last one's output
+    job = job_class(args=args + ['--no-conf', '--overwrite', '--output-dir', output_dir])
     with job.make_runner() as runner:
-        runner.run()
-        job.write_run_record(runner)
-        rows = [value for _, value in job.parse_output(runner.cat_output())]
+        job.run_to_output(runner)
+        rows = [value for _, value in job.parse_output(job.output_chunks(runner))]
         return rows, runner.counters()
 
 

@@ -11,7 +11,6 @@ pass their rows to that step in sorted runs (:meth:`TallyJob.add_rows`, see
 import argparse
 import codecs
 import datetime
-import functools
 import gzip
 import json
 import logging
@@ -31,6 +30,7 @@ from mrjob.step import MRStep, StepFailedException
 from mrjob.util import log_to_null, log_to_stream
 
 from jobs.inputs import InputError, damage_of, expand_inputs, is_local, scratch_dir
+from jobs.outputs import CommittedOutput, output_chunks
 from jobs.rows import RUN_ROWS, chunks_of_run, merge_chunks
 from jobs.spark_lines import SparkLines
 
@@ -151,7 +151,7 @@ class BadRecords:
                 f.close()
 
 
-class TallyJob(SparkLines, MRJob):
+class TallyJob(CommittedOutput, SparkLines, MRJob):
     """Base of the mrtally jobs."""
 
     # Lines reach the mapper as bytes: dump titles are not always UTF-8, and
@@ -416,6 +416,10 @@ class TallyJob(SparkLines, MRJob):
             kwargs['extra_args'] = kwargs['extra_args'] + ['--file-list']
         return kwargs
 
+    def output_chunks(self, runner):
+        """The bytes of the job's output, once the runner has run it."""
+        return output_chunks(runner, self.final_output_dir or runner.get_output_dir())
+
     def write_run_record(self, runner):
         """Write RUN_RECORD into the output directory (local or remote), if any."""
         if not self.options.output_dir:
@@ -453,7 +457,7 @@ class TallyJob(SparkLines, MRJob):
                             stream=codecs.getwriter('utf_8')(self.stderr))
         with self.make_runner() as runner:
             try:
-                runner.run()
+                self.run_to_output(runner)
             except BadInput as e:
                 log.error('bad input: %s', e)
                 sys.exit(1)
@@ -461,10 +465,9 @@ class TallyJob(SparkLines, MRJob):
                 log.error(str(e))
                 sys.exit(1)
 
-            self.write_run_record(runner)
             if self._should_cat_output():
                 try:
-                    _write_in_blocks(_output_chunks(runner), self.stdout)
+                    _write_in_blocks(self.output_chunks(runner), self.stdout)
                 except BrokenPipeError:
                     # the reader (head, less) has all it wanted; what is left
                     # to flush at exit goes nowhere, and the cleanup still logs
@@ -507,23 +510,6 @@ def _bytes_pairs(lines):
         elif pair[1].endswith(b'\t'):
             pair[1] = pair[1][:-1]
         yield pair
-
-
-def _output_chunks(runner):
-    """``runner.cat_output()``, but plain local part files are read in big
-    blocks (mrjob reads a local file a line at a time)."""
-    output_dir = runner.get_output_dir()
-    path = output_dir[len('file://'):] if output_dir.startswith('file://') else output_dir
-    if is_local(output_dir) and os.path.isdir(path):
-        # what mrjob would read: names not starting with _ or .
-        parts = [os.path.join(path, name) for name in sorted(os.listdir(path))
-                 if not name.startswith(('_', '.'))]
-        if all(os.path.isfile(p) and not p.endswith(('.gz', '.bz2')) for p in parts):
-            for part in parts:
-                with open(part, 'rb') as f:
-                    yield from iter(functools.partial(f.read, 1 << 20), b'')
-            return
-    yield from runner.cat_output()
 
 
 def _write_in_blocks(chunks, out, size=1 << 20):

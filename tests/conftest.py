@@ -37,8 +37,8 @@ def run_job(job_class, args, runner='inline'):
     conf = [] if runner in ('spark', 'hadoop') else ['--no-conf']
     job = job_class(args=['-r', runner, *conf, *map(str, args)])
     with job.make_runner() as r:
-        r.run()
-        lines = b''.join(r.cat_output()).splitlines()
+        job.run_to_output(r)
+        lines = b''.join(job.output_chunks(r)).splitlines()
         counters = defaultdict(int)
         for step in r.counters():
             for group, names in step.items():
@@ -132,8 +132,8 @@ def run_on_emr(emr, monkeypatch, job_class, args, inputs, output_dir):
                           '--output-dir', output_dir, *map(str, args),
                           's3://%s/inputs/%s' % (EMR_BUCKET, inputs)])
     with job.make_runner() as runner:
-        runner.run()
-        yield b''.join(runner.cat_output()).splitlines(), job, runner
+        job.run_to_output(runner)
+        yield b''.join(job.output_chunks(runner)).splitlines(), job, runner
 
 
 @pytest.fixture

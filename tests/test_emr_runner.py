@@ -49,8 +49,8 @@ def test_job_on_emr(emr, monkeypatch, job_class, args, inputs):
     with run_on_emr(emr, monkeypatch, job_class, args, inputs, output_dir) as (lines, job, runner):
         # every step ran on Hadoop, from what the runner uploaded, and wrote to S3
         assert lines == expected
-        # and the run record for reports lands beside it
-        job.write_run_record(runner)
+        # and the run record for reports lands beside it, then _SUCCESS
+        assert s3_bytes(emr, output_dir + '_SUCCESS') == b''
         record = json.loads(s3_bytes(emr, output_dir + '_mrtally.json'))
         assert record['runner'] == 'emr'
         assert record['inputs'] == ['s3://%s/inputs/%s' % (EMR_BUCKET, inputs)]

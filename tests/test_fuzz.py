@@ -16,7 +16,7 @@ from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_page_views import MRPageViews
 from jobs.pageviews import Malformed, parse_pageview
 
-JOB_RUNS = settings(max_examples=20, deadline=None,
+JOB_RUNS = settings(max_examples=12, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # what trips parsers: digits, spaces, control bytes, bytes that are not UTF-8, markup
@@ -76,8 +76,10 @@ def test_the_jobs_count_every_line_of_any_file(runner, files, tmp_path):
             data = b''.join(line.replace(b'\n', b'') + b'\n' for line in lines)
             with open(os.path.join(os.fsencode(top), name), 'wb') as f:
                 f.write(data)
-            # a file that happens to look compressed (or is empty) counts no lines
-            read += 0 if data[:2] == b'\x1f\x8b' or data[:3] == b'BZh' else len(lines)
+            # a file that starts as gzip or bzip2 data does is read as such (and is damaged)
+            compressed = data[:2] == b'\x1f\x8b' or (
+                data[:3] == b'BZh' and data[4:10] in (b'1AY&SY', b'\x17rE8P\x90'))
+            read += 0 if compressed else len(lines)
         try:
             _, counters = run_job(MRPageViews, ['--skip-bad-files', top], runner=runner)
         except SystemExit as e:

@@ -64,6 +64,7 @@ def test_page_table_decodes_titles_for_people(outputs, made):
 def test_undecodable_bytes_are_shown_not_dropped(tmp_path):
     (tmp_path / 'pages').mkdir()
     (tmp_path / 'pages' / 'part-00000').write_bytes(b'ru\t\xcc\xee%C3\t5\n')
+    (tmp_path / 'pages' / '_SUCCESS').write_bytes(b'')
     report.main(['--pages', str(tmp_path / 'pages'), '--out', str(tmp_path / 'r')])
     assert read_csv(tmp_path / 'r' / 'pages.csv')[1] == ['1', 'ru', '\\xcc\\xee\\xc3', '5']
 
@@ -119,6 +120,7 @@ def test_markdown_summary(outputs, made):
 def test_empty_and_missing_output(tmp_path, capsys):
     (tmp_path / 'empty').mkdir()
     (tmp_path / 'empty' / 'part-00000').write_bytes(b'')
+    (tmp_path / 'empty' / '_SUCCESS').write_bytes(b'')
     report.main(['--words', str(tmp_path / 'empty'), '--out', str(tmp_path / 'r')])
     assert 'The job output is empty' in (tmp_path / 'r' / 'index.html').read_text()
     with pytest.raises(SystemExit) as e:

@@ -1,0 +1,82 @@
+"""--output-dir as Hadoop keeps it, on every runner (jobs/outputs.py)."""
+import subprocess
+import sys
+
+import pytest
+
+from conftest import INPUTS, ROOT, run_cli, run_job
+from jobs.mr_bill_word_freq import MRBillWordFreq
+from jobs.mr_page_views import MRPageViews
+from local_hadoop import hadoop_args
+
+
+def output_files(directory):
+    return sorted(p.name for p in directory.iterdir())
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_a_run_writes_its_files_record_and_success(runner, tmp_path):
+    out = tmp_path / 'out'
+    run_job(MRPageViews, ['--output-dir', out, INPUTS / 'pageviews'], runner=runner)
+    names = output_files(out)
+    assert names[:2] == ['_SUCCESS', '_mrtally.json'] and names[2].startswith('part-')
+    # nothing is left beside it
+    assert output_files(tmp_path) == ['out']
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_an_existing_output_directory_is_refused_in_one_line(runner, tmp_path):
+    out = tmp_path / 'out'
+    out.mkdir()
+    (out / 'part-00001').write_bytes(b'en\tNot_From_This_Run\t1\n')
+    done = run_cli('mr_page_views', '-r', runner, '--output-dir', out, INPUTS / 'pageviews')
+    assert done.returncode == 2
+    assert done.stderr.decode().strip().splitlines()[-1].endswith(
+        'error: output directory %s exists and is not empty (--overwrite replaces it)' % out)
+    assert output_files(out) == ['part-00001']
+
+    # --overwrite replaces it whole: the old part file is gone
+    done = run_cli('mr_page_views', '-r', runner, '--overwrite', '--output-dir', out,
+                   INPUTS / 'pageviews')
+    assert done.returncode == 0
+    fresh, _ = run_job(MRPageViews, [INPUTS / 'pageviews'])
+    parts = [p for p in sorted(out.iterdir()) if p.name.startswith('part-')]
+    assert b''.join(p.read_bytes() for p in parts).splitlines() == fresh
+    assert b'Not_From_This_Run' not in b''.join(p.read_bytes() for p in parts)
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_a_failed_run_leaves_no_output(runner, tmp_path):
+    (tmp_path / 'in').mkdir()
+    (tmp_path / 'in' / 'hr1-113-ih.xml').write_bytes(b'<not-a-bill/>')
+    done = run_cli('mr_bill_word_freq', '-r', runner, '--strict', '--output-dir',
+                   tmp_path / 'out', tmp_path / 'in')
+    assert done.returncode == 1
+    assert output_files(tmp_path) == ['in']
+
+
+def test_readers_refuse_output_without_success(tmp_path):
+    out = tmp_path / 'packed'
+    out.mkdir()
+    (out / 'part-00000').write_bytes(b'')
+    done = run_cli('mr_bill_word_freq', '--packed', out)
+    assert done.returncode == 2
+    assert b'is the output of a job that did not finish (no _SUCCESS)' in done.stderr
+    report = subprocess.run([sys.executable, '-m', 'jobs.report', '--words', out,
+                             '--out', tmp_path / 'r'], cwd=ROOT, capture_output=True)
+    assert report.returncode != 0
+    assert report.stderr.decode().strip().endswith('has no _SUCCESS: the job that wrote it did not finish')
+
+
+def test_on_hadoop_too(tmp_path):
+    out = tmp_path / 'out'
+    run_job(MRBillWordFreq, hadoop_args('--output-dir', 'file://%s' % out, INPUTS / 'bills'),
+            runner='hadoop')
+    names = output_files(out)
+    assert '_SUCCESS' in names and '_mrtally.json' in names
+    # and again: refused in one line, not with Hadoop's stack trace
+    done = run_cli('mr_bill_word_freq', '-r', 'hadoop', *hadoop_args(), '--output-dir',
+                   'file://%s' % out, INPUTS / 'bills')
+    assert done.returncode == 2
+    assert b'exists and is not empty (--overwrite replaces it)' in done.stderr
+    assert b'FileAlreadyExistsException' not in done.stderr
