@@ -25,7 +25,7 @@ from jobs.billtext import NotABill, bill_text, parse_bill
 from jobs.inputs import open_dump
 from jobs.protocols import PackedBillProtocol
 from jobs.rows import SEP, cut
-from jobs.tally import descending
+from jobs.tally import at_least, descending
 from jobs.words import fold, load_stop_words, tokens
 
 
@@ -39,7 +39,7 @@ class MRBillWordFreq(BillJob):
             '--packed', action='store_true',
             help='inputs are packed bills (bill_id<TAB>JSON), not XML files')
         self.add_passthru_arg(
-            '--min-word-length', type=int, default=6, metavar='N',
+            '--min-word-length', type=at_least(1), default=6, metavar='N',
             help='drop words shorter than N characters (default 6)')
         self.add_file_arg(
             '--stop-words', metavar='FILE',
@@ -47,6 +47,12 @@ class MRBillWordFreq(BillJob):
 
     def load_args(self, args):
         super().load_args(args)
+        if self.options.stop_words and not self.is_task():
+            # read here, so that a bad file is a one-line error, not a task's traceback
+            try:
+                load_stop_words(self.options.stop_words)
+            except (OSError, UnicodeDecodeError) as e:
+                self.arg_parser.error('--stop-words %s: %s' % (self.options.stop_words, e))
         if self.options.runner == 'spark' and not self.options.packed:
             # mapper_raw needs Hadoop input manifests, which Spark lacks
             self.arg_parser.error(

@@ -14,7 +14,7 @@ from mrjob.step import MRStep
 
 from jobs.pageview_job import RECORD_ROWS, PageviewJob, by_partition, sum_rows
 from jobs.rows import cut
-from jobs.tally import descending, from_descending, keep_smallest
+from jobs.tally import at_least, descending, from_descending, keep_smallest
 from jobs.topn import LIGHT, add_light_counts, bar, light_record, take_heavy
 
 # how a map task sent its pages: light ones are only looked up (see jobs.topn)
@@ -25,7 +25,7 @@ class MRTopPages(PageviewJob):
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg('--top', type=int, default=100, metavar='N',
+        self.add_passthru_arg('--top', type=at_least(1), default=100, metavar='N',
                               help='how many pages to keep (default 100)')
         self.add_passthru_arg('--per-domain', action='store_true',
                               help='the top N of each domain')
@@ -38,11 +38,6 @@ class MRTopPages(PageviewJob):
                    **self.count_step_kwargs()),
             MRStep(reducer=self.write_top_pages),
         ]
-
-    def load_args(self, args):
-        super().load_args(args)
-        if self.options.top < 1:
-            self.arg_parser.error('--top must be at least 1')
 
     def records_of_views(self, views, partitions):
         # where the number of map tasks is known, most pages go in light

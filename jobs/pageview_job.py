@@ -26,7 +26,7 @@ from mrjob.compat import jobconf_from_env
 from jobs.inputs import open_dump, printable_name
 from jobs.pageviews import Malformed, parse_pageview
 from jobs.rows import SEP, cut
-from jobs.tally import TallyJob
+from jobs.tally import TallyJob, at_least, field_value
 
 __all__ = ['PageviewJob', 'by_partition', 'sum_rows']
 
@@ -49,13 +49,13 @@ class PageviewJob(TallyJob):
     def configure_args(self):
         super().configure_args()
         self.add_passthru_arg(
-            '--domain', action='append', default=[], metavar='CODE',
+            '--domain', action='append', default=[], metavar='CODE', type=field_value,
             help='count only this domain code (e.g. en, de.m); repeatable')
         self.add_passthru_arg(
-            '--exclude-prefix', action='append', default=[], metavar='P',
+            '--exclude-prefix', action='append', default=[], metavar='P', type=field_value,
             help='drop titles that start with P (e.g. Special:); repeatable')
         self.add_passthru_arg(
-            '--min-views', type=int, default=0, metavar='N',
+            '--min-views', type=at_least(0), default=0, metavar='N',
             help='leave out rows with fewer than N views')
 
     def keys_of(self, domain, title, views, hourly):

@@ -15,6 +15,7 @@ import gzip
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 from collections import defaultdict
@@ -34,7 +35,7 @@ from jobs.outputs import CommittedOutput, output_chunks
 from jobs.rows import RUN_ROWS, chunks_of_run, merge_chunks
 from jobs.spark_lines import SparkLines
 
-__all__ = ['BadInput', 'TallyJob', 'descending', 'from_descending',
+__all__ = ['BadInput', 'TallyJob', 'at_least', 'field_value', 'descending', 'from_descending',
            'keep_smallest', 'merge_counters', 'format_counters', 'RUN_RECORD']
 
 # Written beside the part files of every run with --output-dir: what a report
@@ -56,6 +57,29 @@ _MAX_DIGITS = 999
 
 # records a streaming task writes at a time
 _BATCH = 4096
+
+
+def at_least(least):
+    """An argparse type: a whole number of at least ``least``."""
+    def whole_number(text):
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError('not a whole number: %r' % text) from None
+        if n < least:
+            raise argparse.ArgumentTypeError('must be at least %d, not %d' % (least, n))
+        return n
+    return whole_number
+
+
+def field_value(text):
+    """An argparse type: text to match a field of a dump line (a domain code,
+    a title prefix), which is never empty and holds no space or control
+    character: such a value could never match (an empty prefix, everything)."""
+    if not text or re.search(r'[\x00-\x20\x7f]', text):
+        raise argparse.ArgumentTypeError(
+            '%r is empty or holds a space or control character, which no field has' % text)
+    return text
 
 
 class BadInput(Exception):
@@ -234,7 +258,10 @@ class TallyJob(CommittedOutput, SparkLines, MRJob):
             if self.options.runner not in LOCAL_RUNNERS:
                 self.arg_parser.error('--bad-records needs the inline or local runner')
             directory = os.path.abspath(self.options.bad_records)
-            os.makedirs(directory, exist_ok=True)
+            try:
+                os.makedirs(directory, exist_ok=True)
+            except OSError as e:
+                self.arg_parser.error('--bad-records %s: %s' % (directory, e.strerror))
             env['MRTALLY_BAD_RECORDS'] = directory
         if env:
             self.options.cmdenv = dict(self.options.cmdenv or {}, **env)

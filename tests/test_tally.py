@@ -1,4 +1,6 @@
+import argparse
 import gzip
+import importlib
 import os
 import random
 from urllib.parse import unquote_to_bytes
@@ -6,8 +8,9 @@ from urllib.parse import unquote_to_bytes
 import pytest
 from mrjob.protocol import BytesProtocol
 
+from conftest import INPUTS, ROOT, run_cli
 from jobs.mr_page_views import MRPageViews
-from jobs.tally import (_bytes_pairs, _write_bytes_pair, _write_file_lists, descending,
+from jobs.tally import (TallyJob, field_value, _bytes_pairs, _write_bytes_pair, _write_file_lists, descending,
                         format_counters, from_descending, keep_smallest)
 
 
@@ -111,3 +114,47 @@ def test_hadoops_empty_field_after_a_sorted_value_is_not_ours():
     assert list(_bytes_pairs([b'k\trow one\t\n', b'k\trow two\n'])) == [
         [b'k', b'row one'], [b'k', b'row two']]
 
+
+
+JOB_MODULES = ['mr_page_views', 'mr_top_pages', 'mr_domain_views', 'mr_hourly_views',
+               'mr_bill_word_freq', 'mr_pack_bills']
+
+
+def bad_values(action, tmp_path):
+    """Values that the option an argparse action stands for must refuse."""
+    if action.nargs == 0:       # a switch: nothing to get wrong
+        return []
+    if action.dest == 'stop_words':
+        not_utf8 = tmp_path / 'latin1.txt'
+        not_utf8.write_bytes(b'caf\xe9\n')
+        return ['/nonexistent/stop-words.txt', str(tmp_path), str(not_utf8)]
+    if action.dest == 'bad_records':
+        return [str(ROOT / 'README.md')]        # a file, not a directory
+    if action.type in (None, str, field_value):
+        return ['', 'two words', 'a\tb']
+    return ['x', '1.5', '-1000', '']          # a number option
+
+
+def own_options(module, tmp_path):
+    """(switch, bad value) for every option a job adds to mrjob's."""
+    found = importlib.import_module('jobs.' + module)
+    [job_class] = [c for c in vars(found).values()
+                   if isinstance(c, type) and issubclass(c, TallyJob) and c.__module__ == found.__name__]
+    job = job_class(args=[])
+    ours = set(job._passthru_arg_dests) | set(job._file_arg_dests) | {'skip_bad_files', 'bad_records', 'overwrite'}
+    return [(action.option_strings[0], value)
+            for action in job.arg_parser._actions
+            if action.dest in ours and action.help != argparse.SUPPRESS
+            for value in bad_values(action, tmp_path)]
+
+
+@pytest.mark.parametrize('module', JOB_MODULES)
+def test_every_option_with_a_bad_value_is_a_one_line_error(module, tmp_path):
+    cases = own_options(module, tmp_path)
+    inputs = INPUTS / ('bills' if 'bill' in module else 'pageviews')
+    for switch, value in cases:
+        done = run_cli(module, switch + '=' + value, inputs)
+        err = done.stderr.decode()
+        assert done.returncode == 2, (switch, value, err[-500:])
+        assert 'Traceback' not in err, (switch, value, err[-2000:])
+        assert 'error: ' in err.strip().splitlines()[-1], (switch, value, err)
