@@ -14,6 +14,9 @@
   and a job given another's output as input) refuse a directory without
   ``_SUCCESS``.
 
+Failed runs remove their temporary files (mrjob keeps them unless told
+otherwise: ``--cleanup-on-failure NONE`` still does), and the staged output.
+
 Use :meth:`CommittedOutput.run_to_output` where mrjob's ``runner.run()``
 would be called.
 """
@@ -53,7 +56,11 @@ class CommittedOutput(MRJob):
         super().load_args(args)
         # where the output goes in the end; options.output_dir is where mrjob writes it
         self.final_output_dir = self.options.output_dir
-        if self.is_task() or not self.options.output_dir:
+        if self.is_task():
+            return
+        if not self.options.cleanup_on_failure:
+            self.options.cleanup_on_failure = ['TMP']
+        if not self.options.output_dir:
             return
         if self.options.runner not in _LOCAL_RUNNERS:
             # mrjob hands Spark the job's configuration as Spark settings

@@ -1,4 +1,5 @@
 """--output-dir as Hadoop keeps it, on every runner (jobs/outputs.py)."""
+import os
 import subprocess
 import sys
 
@@ -46,13 +47,17 @@ def test_an_existing_output_directory_is_refused_in_one_line(runner, tmp_path):
 
 
 @pytest.mark.parametrize('runner', ['inline', 'local'])
-def test_a_failed_run_leaves_no_output(runner, tmp_path):
+def test_a_failed_run_leaves_no_output_and_no_temporary_files(runner, tmp_path):
     (tmp_path / 'in').mkdir()
     (tmp_path / 'in' / 'hr1-113-ih.xml').write_bytes(b'<not-a-bill/>')
-    done = run_cli('mr_bill_word_freq', '-r', runner, '--strict', '--output-dir',
-                   tmp_path / 'out', tmp_path / 'in')
+    (tmp_path / 'tmp').mkdir()
+    done = subprocess.run([sys.executable, '-m', 'jobs.mr_bill_word_freq', '-r', runner, '--strict',
+                           '--output-dir', tmp_path / 'out', tmp_path / 'in'], cwd=ROOT,
+                          capture_output=True, env=dict(os.environ, TMPDIR=str(tmp_path / 'tmp')))
     assert done.returncode == 1
-    assert output_files(tmp_path) == ['in']
+    assert output_files(tmp_path) == ['in', 'tmp']
+    # mrjob keeps a failed run's temporary files unless told otherwise
+    assert output_files(tmp_path / 'tmp') == []
 
 
 def test_readers_refuse_output_without_success(tmp_path):
