@@ -27,7 +27,7 @@ import zlib
 # as fast, and inflating gzip is much of what a pageview job does
 from isal import igzip
 
-__all__ = ['SUCCESS', 'InputError', 'expand_inputs', 'damage_of', 'is_bzip2', 'is_local', 'open_dump',
+__all__ = ['SUCCESS', 'InputError', 'expand_inputs', 'damage_of', 'is_bzip2', 'is_local', 'local_path', 'open_dump',
            'printable_name', 'scratch_dir']
 
 _GLOB_CHARS = frozenset('*?[')
@@ -52,8 +52,13 @@ def _files_below(top):
                 yield os.path.join(root, name)
 
 
+def local_path(arg):
+    """A local input or output argument as a path (``file://`` taken off)."""
+    return arg[len('file://'):] if arg.startswith('file://') else arg
+
+
 def _expand_one(arg):
-    path = arg[len('file://'):] if arg.startswith('file://') else arg
+    path = local_path(arg)
     if _GLOB_CHARS & set(path):
         matches = sorted(glob.glob(path))
         if not matches:

@@ -27,7 +27,7 @@ import shutil
 
 from mrjob.job import MRJob
 
-from jobs.inputs import SUCCESS, is_local
+from jobs.inputs import SUCCESS, is_local, local_path
 
 __all__ = ['CommittedOutput', 'output_chunks']
 
@@ -35,10 +35,6 @@ __all__ = ['CommittedOutput', 'output_chunks']
 _MARK_SUCCESS = 'mapreduce.fileoutputcommitter.marksuccessfuljobs'
 # runners that write the output directory through mrjob, on this machine
 _LOCAL_RUNNERS = (None, 'inline', 'local')
-
-
-def _local_path(uri):
-    return uri[len('file://'):] if uri.startswith('file://') else uri
 
 
 class CommittedOutput(MRJob):
@@ -67,7 +63,7 @@ class CommittedOutput(MRJob):
             key = ('spark.hadoop.' if self.options.runner == 'spark' else '') + _MARK_SUCCESS
             self.options.jobconf = dict(self.options.jobconf or {}, **{key: 'false'})
         elif is_local(self.options.output_dir):
-            final = os.path.abspath(_local_path(self.options.output_dir))
+            final = os.path.abspath(local_path(self.options.output_dir))
             if os.path.exists(final) and not (os.path.isdir(final) and not os.listdir(final)):
                 self._refuse_existing(final)
             self.final_output_dir = final
@@ -117,7 +113,7 @@ def output_chunks(runner, directory):
     """The bytes of the part files in ``directory``, in order, as mrjob's
     ``cat_output`` reads them, but plain local files in big blocks (mrjob
     reads a local file a line at a time)."""
-    path = _local_path(directory)
+    path = local_path(directory)
     if is_local(directory) and os.path.isdir(path):
         # what mrjob would read: names not starting with _ or .
         parts = [os.path.join(path, name) for name in sorted(os.listdir(path))

@@ -20,10 +20,9 @@ def hadoop_args(*more):
     return ['-c', str(LOCAL_CONF), *more]
 
 
-def hadoop(*args, conf_dir=None, **kwargs):
+def hadoop(*args, **kwargs):
     """Run the launcher; a CompletedProcess with bytes output."""
-    env = dict(os.environ, **({'HADOOP_CONF_DIR': str(conf_dir)} if conf_dir else {}))
-    return subprocess.run([str(HADOOP), *map(str, args)], capture_output=True, env=env, **kwargs)
+    return subprocess.run([str(HADOOP), *map(str, args)], capture_output=True, **kwargs)
 
 
 def free_port():
