@@ -69,7 +69,8 @@ run-local: $(VENV)/.run
 
 report: run-local $(VENV)/.report
 	$(BIN)/python -m jobs.report --words $(OUT)/bill_word_freq --pages $(OUT)/top_pages \
-		--domains $(OUT)/domain_views --hours $(OUT)/hourly_views --out $(OUT)/report
+		--domains $(OUT)/domain_views --hours $(OUT)/hourly_views \
+		--daily-hours $(OUT)/daily_hourly_views --out $(OUT)/report
 
 run-emr: $(VENV)/.run
 	@test -n "$(INPUT)" -a -n "$(OUTPUT)" || { echo 'usage: make run-emr JOB=mr_page_views INPUT=s3://... OUTPUT=s3://... [ARGS=...]'; exit 2; }

@@ -257,12 +257,21 @@ class Fetcher:
         in order."""
         from tqdm import tqdm
         os.makedirs(self.dest, exist_ok=True)
+        failed = 0
+        # the bar counts files that are here; a failed one is shown as such,
+        # never as progress
         with tqdm(total=len(items), desc='files', unit='file', position=0,
                   disable=self.quiet, file=sys.stderr) as overall, \
                 ThreadPoolExecutor(self.jobs) as pool:
             def one(item):
+                nonlocal failed
                 result = self.fetch(item)
-                overall.update(1)
+                with self._lock:
+                    if result[0] in ('fetched', 'present'):
+                        overall.update(1)
+                    else:
+                        failed += 1
+                        overall.set_postfix_str('%d failed or missing' % failed)
                 return result
             return list(pool.map(one, items))
 
@@ -299,7 +308,7 @@ def _when(text):
     raise argparse.ArgumentTypeError('not a date or hour (YYYY-MM-DD or YYYY-MM-DDTHH): %r' % text)
 
 
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--dest', required=True, help='local directory for the files')
@@ -314,15 +323,23 @@ def main(argv=None):
     pv = sub.add_parser('pageviews', parents=[common], help='Wikimedia pageview dumps')
     pv.add_argument('--start', type=_when, required=True, help='first hour, YYYY-MM-DDTHH')
     pv.add_argument('--end', type=_when, required=True, help='last hour, YYYY-MM-DDTHH')
-    pv.add_argument('--dataset', choices=sorted(DATASETS), default='pageviews')
+    pv.add_argument('--dataset', choices=sorted(DATASETS), default='pageviews',
+                    help='which dumps: hourly pageviews (default), the older pagecounts-raw,'
+                         ' or the daily pageviews-complete')
     pv.add_argument('--agent', default='user', choices=['user', 'automated', 'spider'],
                     help='pageviews-complete: whose views (default user)')
     bills = sub.add_parser('bills', parents=[common], help="govinfo's BILLS bulk data")
-    bills.add_argument('--congress', type=int, required=True)
+    bills.add_argument('--congress', type=int, required=True,
+                       help='number of the Congress, e.g. 113 (2013-2014)')
     bills.add_argument('--type', action='append', required=True, dest='types',
                        help='bill type: hr, s, hres, sres, hjres, sjres, hconres, sconres; repeatable')
     bills.add_argument('--session', action='append', type=int, dest='sessions',
                        help='1 or 2; repeatable (default both)')
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
     opts = parser.parse_args(argv)
 
     if opts.what == 'pageviews':

@@ -28,7 +28,7 @@ import zlib
 from isal import igzip
 
 __all__ = ['SUCCESS', 'InputError', 'expand_inputs', 'damage_of', 'is_bzip2', 'is_local', 'local_path', 'open_dump',
-           'printable_name', 'scratch_dir']
+           'looks_like', 'printable_name', 'scratch_dir']
 
 _GLOB_CHARS = frozenset('*?[')
 # the marker of a finished job's output directory (Hadoop's, and ours: jobs.outputs)
@@ -169,6 +169,33 @@ def damage_of(path, zip_member_limit=256 * 1024 * 1024):
                             _read_to_end(f)
     except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as e:
         return str(e) or type(e).__name__
+    return None
+
+
+# what a file's first line looks like: a packed bill (bill_id<TAB>JSON
+# string), a pageview dump line (domain title views [bytes or hourly counts])
+_PACKED_LINE = re.compile(rb'[^\t<\s]+\t"')
+_DUMP_LINE = re.compile(rb'\S+ \S+ \d+( \S+)?\r?$')
+
+
+def looks_like(path):
+    """What a local input file seems to hold, from its first bytes: 'bill XML',
+    'packed bills', 'a pageview dump', 'a zip archive' or None (unknown)."""
+    try:
+        if zipfile.is_zipfile(path):
+            return 'a zip archive'
+        with open_dump(path) as f:
+            head = f.read(4096)
+    except (OSError, EOFError, ValueError):
+        return None
+    text = head.lstrip(b'\xef\xbb\xbf\xff\xfe \t\r\n').replace(b'\x00', b'')
+    if text.startswith(b'<'):
+        return 'bill XML'
+    first = head.split(b'\n', 1)[0]
+    if _PACKED_LINE.match(first):
+        return 'packed bills'
+    if _DUMP_LINE.match(first):
+        return 'a pageview dump'
     return None
 
 

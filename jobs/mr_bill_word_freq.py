@@ -22,7 +22,7 @@ from mrjob.step import MRStep
 
 from jobs.bill_job import BillJob
 from jobs.billtext import NotABill, bill_text, parse_bill
-from jobs.inputs import open_dump
+from jobs.inputs import is_local, looks_like, open_dump
 from jobs.protocols import PackedBillProtocol
 from jobs.rows import SEP, cut
 from jobs.tally import at_least, descending
@@ -32,6 +32,7 @@ from jobs.words import fold, load_stop_words, tokens
 class MRBillWordFreq(BillJob):
 
     INPUT_PROTOCOL = PackedBillProtocol
+    VALID = ('documents counted',)
 
     def configure_args(self):
         super().configure_args()
@@ -53,6 +54,11 @@ class MRBillWordFreq(BillJob):
                 load_stop_words(self.options.stop_words)
             except (OSError, UnicodeDecodeError) as e:
                 self.arg_parser.error('--stop-words %s: %s' % (self.options.stop_words, e))
+        if (not self.is_task() and not self.options.packed and self.input_files
+                and all(is_local(f) and looks_like(f) == 'packed bills' for f in self.input_files)):
+            # packed bills, recognised by their first line (a task also
+            # recognises a packed file among XML ones)
+            self.options.packed = True
         if self.options.runner == 'spark' and not self.options.packed:
             # mapper_raw needs Hadoop input manifests, which Spark lacks
             self.arg_parser.error(
@@ -62,6 +68,9 @@ class MRBillWordFreq(BillJob):
 
     def reads_whole_files(self):
         return True
+
+    def launcher_switches(self):
+        return super().launcher_switches() + (['--packed'] if self.options.packed else [])
 
     def steps(self):
         if self.options.packed and not self.options.file_list:
@@ -79,16 +88,18 @@ class MRBillWordFreq(BillJob):
 
     def count_bill_words(self, root):
         self._tokens.update(tokens(bill_text(root), self.options.min_word_length))
-        self._stats['documents counted'] += 1
+        self.count('documents counted')
 
     def count_file_words(self, path, uri):
+        if looks_like(path) == 'packed bills':  # packed without --packed
+            return self.count_packed_file_words(path, uri)
         for _, _, root in self.bills_of_file(path, uri):
             self.count_bill_words(root)
-        return
-        yield
+        return ()
 
     def count_packed_file_words(self, path, uri):
         """Packed bills read whole by the task itself (local runners)."""
+        self.start_file(uri)
         protocol = PackedBillProtocol()
         with open_dump(path) as f:
             for line in f:
@@ -98,7 +109,7 @@ class MRBillWordFreq(BillJob):
         if bill_id is None:
             self.skip('line %r' % xml_text[:60], 'not a packed bill line', xml_text)
             return
-        self._stats['documents read'] += 1
+        self.count('documents read')
         xml = xml_text.encode('utf-8')
         try:
             root = parse_bill(xml, utf8=True)

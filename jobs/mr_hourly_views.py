@@ -21,6 +21,11 @@ from jobs.tally import descending
 
 class MRHourlyViews(PageviewJob):
 
+    def hint(self, looks):
+        if looks == 'a pageview dump':
+            return 'no hour in its name (pageviews-YYYYMMDD-HH0000, or a daily file)'
+        return super().hint(looks)
+
     def needs_input_file(self):
         return True
 

@@ -23,6 +23,10 @@ class MRPackBills(BillJob):
     INTERNAL_PROTOCOL = PackedBillProtocol
     OUTPUT_PROTOCOL = PackedBillProtocol
     SORT_VALUES = False
+    VALID = ('documents packed',)
+
+    def hint(self, looks):
+        return 'already packed' if looks == 'packed bills' else super().hint(looks)
     # output in bill id order, as the local runners write it
     JOBCONF = {'mapreduce.job.reduces': 1}
 
@@ -34,7 +38,7 @@ class MRPackBills(BillJob):
 
     def pack_file(self, path, uri):
         for bill_id, xml, root in self.bills_of_file(path, uri):
-            self._stats['documents packed'] += 1
+            self.count('documents packed')
             yield bill_id, xml_as_text(xml, root)
 
     def write_bills(self, bill_id, xml_texts):

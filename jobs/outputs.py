@@ -28,6 +28,7 @@ import shutil
 from mrjob.job import MRJob
 
 from jobs.inputs import SUCCESS, is_local, local_path
+from jobs.interrupts import deferred
 
 __all__ = ['CommittedOutput', 'output_chunks']
 
@@ -77,6 +78,9 @@ class CommittedOutput(MRJob):
             self.arg_parser.error('output directory %s exists and is not empty'
                                   ' (--overwrite replaces it)' % output_dir)
 
+    def check_output(self, runner):
+        """Raise an exception if the run's output must not be committed."""
+
     def run_to_output(self, runner):
         """``runner.run()``, then the output committed: see the module."""
         out = self.final_output_dir
@@ -86,16 +90,18 @@ class CommittedOutput(MRJob):
             runner.fs.rm(out)
         try:
             runner.run()
+            self.check_output(runner)
+            if not out:
+                return
+            self.write_run_record(runner)
+            runner.fs.touchz(runner.fs.join(self.options.output_dir, SUCCESS))
+            if staged:
+                with deferred():  # a signal half way would lose both directories
+                    _move_into_place(self.options.output_dir, out)
         except BaseException:
             if staged:
                 shutil.rmtree(self.options.output_dir, ignore_errors=True)
             raise
-        if not out:
-            return
-        self.write_run_record(runner)
-        runner.fs.touchz(runner.fs.join(self.options.output_dir, SUCCESS))
-        if staged:
-            _move_into_place(self.options.output_dir, out)
 
 
 def _move_into_place(staged, final):

@@ -46,6 +46,14 @@ class PageviewJob(TallyJob):
     """Subclasses say how a page's views are keyed (:meth:`keys_of`) and what
     their steps do with the sums."""
 
+    GROUP = GROUP
+    VALID = ('lines counted', 'lines filtered out')
+
+    def hint(self, looks):
+        if looks == 'a pageview dump':
+            return 'no line of it is valid'
+        return 'looks like %s, not a pageview dump' % looks if looks else 'not a pageview dump'
+
     def configure_args(self):
         super().configure_args()
         self.add_passthru_arg(
@@ -68,6 +76,7 @@ class PageviewJob(TallyJob):
     def start_counting(self):
         self._views = defaultdict(int)
         self._file_stats = {}    # file name -> Counter; _stats is the current one
+        self._file_firsts = {}   # file name -> {reason: first line number}; _firsts, the current
         self._domains = frozenset(d.encode() for d in self.options.domain)
         self._excluded = tuple(p.encode() for p in self.options.exclude_prefix)
         # the fast loop of count_file_views knows only the plain case
@@ -90,6 +99,7 @@ class PageviewJob(TallyJob):
             self._bad.close()
         self._bad = self.open_bad_records(records_name)
         self._stats = self._file_stats.setdefault(name, Counter())
+        self._firsts = self._file_firsts.setdefault(name, {})
 
     def count_views(self, _, line):
         """Mapper for line input."""
@@ -107,6 +117,7 @@ class PageviewJob(TallyJob):
             domain, title, views, hourly = parse_pageview(line)
         except Malformed as e:
             stats['malformed: %s' % e] += 1
+            self._firsts.setdefault('malformed: %s' % e, 'line %d' % number)
             if self._bad:
                 self._bad.add_line(line, number, str(e))
             return
@@ -181,6 +192,7 @@ class PageviewJob(TallyJob):
                     self.increment_counter(GROUP, counter, n)
                     if self.wants_file_counters():
                         self.increment_counter('file ' + name, counter.split(':')[0], n)
+            self.emit_skips(name, stats, self._file_firsts[name])
         if self._bad:
             self._bad.close()
 

@@ -111,6 +111,12 @@ def hour_of_file(path):
     return None
 
 
+def is_daily_file(path):
+    """Whether ``path`` names a daily pageviews-complete file, whose lines
+    hold a day of hourly counts."""
+    return bool(_DAILY_FILE.search(path.rstrip('/').rsplit('/', 1)[-1]))
+
+
 def title_for_people(title):
     """A dump title (bytes) as people read it: percent-decoded, underscores as
     spaces; bytes that are not UTF-8 are shown as escapes, not dropped."""

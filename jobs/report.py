@@ -8,7 +8,8 @@ scaled), one CSV per table, and ``summary.md``.
 Sample command line:
 
     python -m jobs.report --words out/bill_word_freq --pages out/top_pages \
-        --domains out/domain_views --hours out/hourly_views --out out/report
+        --domains out/domain_views --hours out/hourly_views \
+        --daily-hours out/daily_hourly_views --out out/report
 """
 import argparse
 import csv
@@ -21,13 +22,16 @@ import sys
 import warnings
 from collections import defaultdict
 
-from jobs.pageviews import title_for_people
+from jobs.pageviews import is_daily_file, title_for_people
 from jobs.inputs import SUCCESS
 from jobs.tally import RUN_RECORD
 
 # pictures are the same for the same data
 SEED = 42
 TOP_WORDS_CHART = 25
+# what a report can show, in its order, and the heading of each
+KINDS = {'words': 'Words of Congress', 'pages': 'Top pages', 'domains': 'Views per domain',
+         'hours': 'Views per hour', 'daily_hours': 'Views per hour, from daily files'}
 
 
 class ReportError(Exception):
@@ -101,11 +105,17 @@ def domain_table(rows, top):
             ['rank', 'domain', 'views', 'distinct titles'], table)
 
 
-def hour_table(rows):
+def hour_table(rows, title='Views per hour'):
     per_hour = defaultdict(int)
     for hour, _, views in rows:
         per_hour[hour.decode()] += int(views)
-    return ('Views per hour', ['hour', 'views'], sorted([h, v] for h, v in per_hour.items()))
+    return (title, ['hour', 'views'], sorted([h, v] for h, v in per_hour.items()))
+
+
+def mixes_daily_and_hourly(record):
+    """Whether a run read both daily pageviews-complete files and others."""
+    daily = [is_daily_file(p) for p in record.get('inputs', [])]
+    return any(daily) and not all(daily)
 
 
 def cell_text(cell):
@@ -266,17 +276,21 @@ def build(sources, out, top):
     fs = filesystem()
     os.makedirs(out, exist_ok=True)
     sections, markdown = [], ['# mrtally report', '']
-    for kind in ('words', 'pages', 'domains', 'hours'):
+    for kind in KINDS:
         directory = sources.get(kind)
         if not directory:
             continue
         progress('reading %s from %s' % (kind, directory))
         rows, record = read_output(fs, directory)
         progress('%d rows' % len(rows))
-        heading = {'words': 'Words of Congress', 'pages': 'Top pages',
-                   'domains': 'Views per domain', 'hours': 'Views per hour'}[kind]
+        heading = KINDS[kind]
         parts = ['<h2>%s</h2>' % heading, source_html(directory, record)]
         markdown += ['## ' + heading, '', source_markdown(directory, record), '']
+        if kind in ('hours', 'daily_hours') and mixes_daily_and_hourly(record):
+            note = ('These views sum hourly dumps and daily pageviews-complete files: the hours'
+                    ' both cover count twice. Run mr_hourly_views on each kind apart.')
+            parts.append('<p><strong>%s</strong></p>' % note)
+            markdown += [note, '']
         if not rows:
             parts.append('<p><strong>The job output is empty: nothing to show.</strong></p>')
             markdown += ['The job output is empty: nothing to show.', '']
@@ -303,9 +317,9 @@ def build(sources, out, top):
             pictures += bar_chart(out, 'domains', [r[1] for r in chart_rows], [r[2] for r in chart_rows],
                                   'Views per domain', 'views')
         else:
-            table = hour_table(rows)
-            pictures += line_chart(out, 'hours', [r[0] for r in table[2]], [r[1] for r in table[2]],
-                                   'Views per hour')
+            table = hour_table(rows, heading)
+            pictures += line_chart(out, kind, [r[0] for r in table[2]], [r[1] for r in table[2]],
+                                   heading)
         progress('drew %s' % ', '.join(pictures))
         csv_name = kind + '.csv'
         write_csv(os.path.join(out, csv_name), table)
@@ -338,13 +352,17 @@ def main(argv=None):
     parser.add_argument('--words', metavar='DIR', help='output of mr_bill_word_freq')
     parser.add_argument('--pages', metavar='DIR', help='output of mr_top_pages or mr_page_views')
     parser.add_argument('--domains', metavar='DIR', help='output of mr_domain_views')
-    parser.add_argument('--hours', metavar='DIR', help='output of mr_hourly_views')
+    parser.add_argument('--hours', metavar='DIR', help='output of mr_hourly_views over hourly dumps')
+    parser.add_argument('--daily-hours', metavar='DIR',
+                        help='output of mr_hourly_views over daily pageviews-complete files,'
+                             ' drawn apart from --hours')
     parser.add_argument('--top', type=int, default=50, help='rows in each table (default 50)')
     parser.add_argument('--out', default='out/report', help='where to write the report')
     opts = parser.parse_args(argv)
-    sources = {k: getattr(opts, k) for k in ('words', 'pages', 'domains', 'hours') if getattr(opts, k)}
+    sources = {k: getattr(opts, k) for k in KINDS if getattr(opts, k)}
     if not sources:
-        parser.error('name at least one job output (--words, --pages, --domains, --hours)')
+        parser.error('name at least one job output (%s)'
+                     % ', '.join('--' + k.replace('_', '-') for k in KINDS))
     try:
         build(sources, opts.out, opts.top)
     except ReportError as e:

@@ -19,18 +19,25 @@ from jobs.mr_hourly_views import MRHourlyViews
 from jobs.mr_pack_bills import MRPackBills
 from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
-from jobs.pageviews import title_for_people
+from jobs.inputs import expand_inputs
+from jobs.pageviews import is_daily_file, title_for_people
 from jobs.tally import format_counters
 
 
 def plan(pageviews, bills, out):
     """``(name, job class, arguments)`` for every job, in the order they run."""
     packed = os.path.join(out, 'packed_bills')
+    # Views per hour from hourly dumps and from daily files go apart: summed,
+    # the hours that both cover would stand out as a peak that is not one.
+    files = expand_inputs([pageviews])
+    daily = [f for f in files if is_daily_file(f)]
+    hourly = [f for f in files if not is_daily_file(f)]
     return [
         ('page_views', MRPageViews, [pageviews]),
         ('top_pages', MRTopPages, ['--top', '10', pageviews]),
         ('domain_views', MRDomainViews, [pageviews]),
-        ('hourly_views', MRHourlyViews, [pageviews]),
+        *([('hourly_views', MRHourlyViews, hourly)] if hourly else []),
+        *([('daily_hourly_views', MRHourlyViews, daily)] if daily else []),
         ('bill_word_freq', MRBillWordFreq, [bills]),
         ('packed_bills', MRPackBills, [bills]),
         ('packed_bill_word_freq', MRBillWordFreq, ['--packed', packed]),

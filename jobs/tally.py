@@ -18,7 +18,6 @@ import os
 import re
 import sys
 import tempfile
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain, groupby
 from operator import itemgetter
@@ -28,12 +27,13 @@ from mrjob.compat import jobconf_from_env
 from mrjob.job import MRJob
 from mrjob.protocol import BytesProtocol, BytesValueProtocol
 from mrjob.step import MRStep, StepFailedException
-from mrjob.util import log_to_null, log_to_stream
 
-from jobs.inputs import InputError, damage_of, expand_inputs, is_local, scratch_dir
+from jobs import interrupts
+from jobs.inputs import InputError, damage_of, expand_inputs, is_local, printable_name, scratch_dir
 from jobs.outputs import CommittedOutput, output_chunks
 from jobs.rows import RUN_ROWS, chunks_of_run, merge_chunks
 from jobs.spark_lines import SparkLines
+from jobs.summary import SKIPPED, NothingValid, Summary, merge_counters
 
 __all__ = ['BadInput', 'TallyJob', 'at_least', 'field_value', 'descending', 'from_descending',
            'keep_smallest', 'merge_counters', 'format_counters', 'RUN_RECORD']
@@ -115,17 +115,6 @@ def keep_smallest(items, n):
     del items[n:]
 
 
-def merge_counters(counters):
-    """mrjob's counters (a list of ``{group: {name: n}}`` per step), summed
-    over steps, as ``{group: {name: n}}`` in sorted order."""
-    merged = defaultdict(lambda: defaultdict(int))
-    for step in counters:
-        for group, names in step.items():
-            for name, n in names.items():
-                merged[group][name] += n
-    return {group: dict(sorted(merged[group].items())) for group in sorted(merged)}
-
-
 def format_counters(counters):
     """Lines of text for mrjob's counters, merged across steps."""
     merged = merge_counters(counters)
@@ -175,7 +164,7 @@ class BadRecords:
                 f.close()
 
 
-class TallyJob(CommittedOutput, SparkLines, MRJob):
+class TallyJob(Summary, CommittedOutput, SparkLines, MRJob):
     """Base of the mrtally jobs."""
 
     # Lines reach the mapper as bytes: dump titles are not always UTF-8, and
@@ -211,10 +200,17 @@ class TallyJob(CommittedOutput, SparkLines, MRJob):
         # hand: inputs are text files that list input files
         self.add_passthru_arg('--file-list', action='store_true', help=argparse.SUPPRESS)
 
+    @classmethod
+    def run(cls):
+        name = os.path.splitext(os.path.basename(sys.modules[cls.__module__].__file__))[0]
+        with interrupts.handled(name):
+            super().run()
+
     def load_args(self, args):
         super().load_args(args)
         self.bad_files = []
         if self.is_task():
+            interrupts.die_with_parent()
             return
         try:
             self.options.args = self._whole_inputs(expand_inputs(self.options.args))
@@ -376,6 +372,19 @@ class TallyJob(CommittedOutput, SparkLines, MRJob):
         tasks = os.environ.get('MRTALLY_MAP_TASKS') or jobconf_from_env('mapreduce.job.maps')
         return int(tasks) if tasks else None
 
+    def emit_skips(self, name, stats, firsts):
+        """Report what one input file had skipped, once per reason, with a
+        count and the first example: ``firsts`` maps each reason (a counter of
+        ``stats``) to where it was first seen. On the local runners in the
+        SKIPPED counter group, which the summary shows; elsewhere in the
+        task's log (counters are few on a cluster)."""
+        for reason, where in firsts.items():
+            line = printable_name('%s: %s: %d (first: %s)' % (name, reason, stats[reason], where))
+            if self.wants_file_counters():
+                self.increment_counter(SKIPPED, line, 1)
+            else:
+                log.warning('skipped in %s', line)
+
     def open_bad_records(self, name):
         """A BadRecords for this task, or None without --bad-records."""
         directory = os.environ.get('MRTALLY_BAD_RECORDS')
@@ -439,9 +448,13 @@ class TallyJob(CommittedOutput, SparkLines, MRJob):
         # The switches that tasks get are the user's; add what the launcher
         # decided for them.
         kwargs = super()._non_option_kwargs()
-        if self.options.file_list and '--file-list' not in kwargs['extra_args']:
-            kwargs['extra_args'] = kwargs['extra_args'] + ['--file-list']
+        added = [s for s in self.launcher_switches() if s not in kwargs['extra_args']]
+        kwargs['extra_args'] = kwargs['extra_args'] + added
         return kwargs
+
+    def launcher_switches(self):
+        """Switches the launcher turned on by itself, for its tasks."""
+        return ['--file-list'] if self.options.file_list else []
 
     def output_chunks(self, runner):
         """The bytes of the job's output, once the runner has run it."""
@@ -468,46 +481,40 @@ class TallyJob(CommittedOutput, SparkLines, MRJob):
                 json.dump(record, f, indent=2, default=str)
             runner.fs.put(path, runner.fs.join(self.options.output_dir, RUN_RECORD))
 
-    @classmethod
-    def set_up_logging(cls, quiet=False, verbose=False, stream=None):
-        super().set_up_logging(quiet=quiet, verbose=verbose, stream=stream)
-        if quiet:
-            log_to_null(name='jobs')
-        else:
-            log_to_stream(name='jobs', debug=verbose, stream=stream)
-
     def run_job(self):
-        # mrjob's own run_job, plus a one-line error instead of a traceback for
-        # input we refuse, and a summary of the counters at the end.
+        # mrjob's own run_job, plus one-line errors instead of tracebacks for
+        # input we refuse, and a short summary at the end (jobs.summary)
         self.set_up_logging(quiet=self.options.quiet,
                             verbose=self.options.verbose,
                             stream=codecs.getwriter('utf_8')(self.stderr))
         with self.make_runner() as runner:
+            where = self.final_output_dir or 'standard output'
             try:
                 self.run_to_output(runner)
             except BadInput as e:
                 log.error('bad input: %s', e)
                 sys.exit(1)
             except StepFailedException as e:
-                log.error(str(e))
+                if not interrupts.received():  # a task the signal killed first
+                    log.error(str(e))
+                sys.exit(1)
+            except NothingValid as e:
+                self.log_summary(runner, None, None)
+                log.error('%s (no output written)', e)
                 sys.exit(1)
 
+            rows = None
             if self._should_cat_output():
                 try:
-                    _write_in_blocks(self.output_chunks(runner), self.stdout)
+                    rows = _write_in_blocks(self.output_chunks(runner), self.stdout)
                 except BrokenPipeError:
                     # the reader (head, less) has all it wanted; what is left
                     # to flush at exit goes nowhere, and the cleanup still logs
                     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                     return
-
-            log.info('Summary of %s:', type(self).__name__)
-            for line in format_counters(runner.counters()):
-                log.info('  %s', line)
-            if self.bad_files:
-                log.warning('  damaged input files skipped: %d', len(self.bad_files))
-            for path, damage in self.bad_files:
-                log.warning('  skipped damaged input %s: %s', path, damage)
+            elif is_local(where):
+                rows = sum(chunk.count(b'\n') for chunk in self.output_chunks(runner))
+            self.log_summary(runner, rows, where)
 
 
 def _write_bytes_pair(key, value):
@@ -540,16 +547,19 @@ def _bytes_pairs(lines):
 
 
 def _write_in_blocks(chunks, out, size=1 << 20):
-    """Write ``chunks`` of bytes to ``out`` about ``size`` bytes at a time."""
-    block, held = [], 0
+    """Write ``chunks`` of bytes to ``out`` about ``size`` bytes at a time;
+    return the number of lines written."""
+    block, held, lines = [], 0, 0
     for chunk in chunks:
         block.append(chunk)
         held += len(chunk)
+        lines += chunk.count(b'\n')
         if held >= size:
             out.write(b''.join(block))
             block, held = [], 0
     out.write(b''.join(block))
     out.flush()
+    return lines
 
 
 def listed_path(path):

@@ -1,3 +1,4 @@
+import argparse
 import datetime
 import gzip
 import hashlib
@@ -171,6 +172,26 @@ def test_gives_up_with_a_clear_error(site, tmp_path, capsys):
     assert code == 1
     assert 'failed: %s%s: gave up after 3 tries: HTTP 500' % (site.url, path) in capsys.readouterr().err
     assert not (tmp_path / 'data' / 'pageviews-20240101-000000.gz').exists()
+
+
+def test_the_progress_bar_shows_a_failed_download_as_failed(site, tmp_path, capsys):
+    publish_hours(site, [0])
+    site.faults['/other/pageviews/2024/2024-01/pageviews-20240101-000000.gz'] = ['http500'] * 2
+    argv = ['pageviews', '--start', '2024-01-01T00', '--end', '2024-01-01T00', '--retries', '1',
+            '--dest', str(tmp_path / 'data'), '--base-url', site.url, '--backoff', '0.01']
+    with pytest.raises(SystemExit):
+        fetch.main(argv)
+    bar = capsys.readouterr().err
+    assert '1 failed or missing' in bar
+    assert '100%' not in bar and '1/1' not in bar
+
+
+def test_every_option_has_help():
+    parser = fetch.build_parser()
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)][0]
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            assert action.help, '%s %s has no help' % (name, action.option_strings)
 
 
 def test_a_wrong_checksum_is_never_kept(site, tmp_path, capsys):

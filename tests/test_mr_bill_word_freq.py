@@ -7,6 +7,7 @@ import pytest
 
 import reference
 from conftest import FIXTURES, run_cli, run_job
+from jobs.summary import SKIPPED
 from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_pack_bills import MRPackBills
 
@@ -87,7 +88,12 @@ def dirty(tmp_path):
 def test_bad_documents_are_counted_and_skipped(dirty, runner):
     lines, counters = run_job(MRBillWordFreq, [dirty], runner=runner)
     assert lines == [b'invasion\t2', b'lionfish\t1']
-    assert counters == {
+    # per file, and once per file and reason with where it was first seen
+    assert counters['file broken.xml', 'skipped: not well-formed XML'] == 1
+    assert counters['file bulk.zip', 'documents counted'] == 1
+    assert [name for group, name in counters if group == SKIPPED and 'broken.xml' in name] == [
+        'broken.xml: skipped: not well-formed XML: 1 (first: broken (%s))' % (dirty / 'broken.xml')]
+    assert {k: n for k, n in counters.items() if k[0] == 'bills'} == {
         ('bills', 'documents read'): 5,
         ('bills', 'documents counted'): 2,
         ('bills', 'skipped: not well-formed XML'): 2,
@@ -156,7 +162,7 @@ def test_hostile_bills_are_skipped_and_counted(hostile, runner, tmp_path):
     # the three documents whose entities stay unexpanded, the two zipped ones
     # with odd names, and the missing DTD, which is never fetched
     assert lines == [b'invasion\t6', b'lionfish\t6']
-    assert counters == {
+    assert {k: n for k, n in counters.items() if k[0] == 'bills'} == {
         ('bills', 'documents read'): 9,     # 7 loose, 2 zipped
         ('bills', 'documents counted'): 6,
         ('bills', 'skipped: not well-formed XML'): 2,   # empty, too deep

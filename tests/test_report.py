@@ -1,4 +1,5 @@
 import csv
+import json
 import shutil
 import struct
 import subprocess
@@ -23,7 +24,7 @@ def made(outputs, tmp_path_factory):
     target = tmp_path_factory.mktemp('report')
     report.main(['--words', str(outputs / 'bill_word_freq'), '--pages', str(outputs / 'page_views'),
                  '--domains', str(outputs / 'domain_views'), '--hours', str(outputs / 'hourly_views'),
-                 '--out', str(target), '--top', '30'])
+                 '--daily-hours', str(outputs / 'daily_hourly_views'), '--out', str(target), '--top', '30'])
     return target
 
 
@@ -73,10 +74,24 @@ def test_domain_and_hour_tables(outputs, made):
     rows = rows_of(outputs / 'domain_views')
     assert read_csv(made / 'domains.csv')[1:] == [
         [str(i), d.decode(), v.decode(), t.decode()] for i, (d, v, t) in enumerate(rows[:30], 1)]
-    per_hour = defaultdict(int)
-    for hour, _, views in rows_of(outputs / 'hourly_views'):
-        per_hour[hour.decode()] += int(views)
-    assert read_csv(made / 'hours.csv')[1:] == [[h, str(v)] for h, v in sorted(per_hour.items())]
+    for kind, name in [('hours', 'hourly_views'), ('daily_hours', 'daily_hourly_views')]:
+        per_hour = defaultdict(int)
+        for hour, _, views in rows_of(outputs / name):
+            per_hour[hour.decode()] += int(views)
+        assert read_csv(made / (kind + '.csv'))[1:] == [[h, str(v)] for h, v in sorted(per_hour.items())]
+    page = (made / 'index.html').read_text(encoding='utf-8')
+    assert 'Views per hour, from daily files' in page and 'count twice' not in page
+
+
+def test_hours_from_daily_and_hourly_files_in_one_output_are_flagged(tmp_path):
+    hours = tmp_path / 'hours'
+    hours.mkdir()
+    (hours / 'part-00000').write_bytes(b'2024-01-01T00\ten\t5\n')
+    (hours / '_mrtally.json').write_text(json.dumps({'job': 'MRHourlyViews', 'inputs': [
+        'in/pageviews-20240101-000000.gz', 'in/pageviews-20240101-user.bz2']}))
+    (hours / '_SUCCESS').write_bytes(b'')
+    report.main(['--hours', str(hours), '--out', str(tmp_path / 'r')])
+    assert 'the hours both cover count twice' in (tmp_path / 'r' / 'summary.md').read_text()
 
 
 def png_size(path):
@@ -91,7 +106,7 @@ def test_pictures_are_valid_and_sized(made):
     assert svg.tag == '{http://www.w3.org/2000/svg}svg'
     assert (int(svg.get('width')), int(svg.get('height'))) == report.WORD_CLOUD_SIZE
     assert len(svg.findall('.//{http://www.w3.org/2000/svg}text')) > 50
-    for name in ['top_words.png', 'top_pages.png', 'domains.png', 'hours.png']:
+    for name in ['top_words.png', 'top_pages.png', 'domains.png', 'hours.png', 'daily_hours.png']:
         width, height = png_size(made / name)
         assert width == 1000 and height >= 300
 
@@ -166,6 +181,6 @@ def test_page_renders_in_a_real_browser_with_nothing_missing(made):
         tables = page.eval_on_selector_all('table', 'els => els.length')
         browser.close()
     assert missing == []
-    assert len(images) == 5 and all(width > 0 for _, width in images)
+    assert len(images) == 6 and all(width > 0 for _, width in images)
     assert all(src.startswith((made.as_uri())) for src, _ in images)  # nothing from the network
-    assert tables == 4
+    assert tables == 5

@@ -1,3 +1,6 @@
+import json
+import os
+
 import pytest
 
 from conftest import INPUTS, run_job
@@ -10,9 +13,16 @@ from jobs.run_all import main
 def test_runs_every_job_and_prints_the_tops(tmp_path, capsys):
     main(['--out', str(tmp_path)])
     printed = capsys.readouterr().out
-    for name in ['page_views', 'top_pages', 'domain_views', 'hourly_views',
+    for name in ['page_views', 'top_pages', 'domain_views', 'hourly_views', 'daily_hourly_views',
                  'bill_word_freq', 'packed_bills', 'packed_bill_word_freq']:
         assert (tmp_path / name / 'part-00000').exists()
+    # hours from hourly dumps and from daily files are counted apart
+    inputs = {name: [os.path.basename(p) for p in
+                     json.loads((tmp_path / name / '_mrtally.json').read_text())['inputs']]
+              for name in ['hourly_views', 'daily_hourly_views']}
+    assert inputs['daily_hourly_views'] == ['pageviews-20240101-user.bz2']
+    assert sorted(inputs['hourly_views']) == sorted(
+        p.name for p in (INPUTS / 'pageviews').iterdir() if p.name != 'pageviews-20240101-user.bz2')
     words, _ = run_job(MRBillWordFreq, [INPUTS / 'bills'])
     pages, _ = run_job(MRTopPages, ['--top', '10', INPUTS / 'pageviews'])
     top_words = printed.split('Top 10 words of the bills\n')[1].split('\n')[:10]
