@@ -58,7 +58,8 @@ def _on_signal(signum, _frame):
 def handled(what):
     """Run the body with SIGINT and SIGTERM raising Interrupted; on one,
     log one line naming ``what`` and exit 128 + its number. A failure that
-    follows a signal (a task it killed first) counts as the signal."""
+    follows a signal (a task it killed first) counts as the signal. Once the
+    body is done, the signals are ignored: the process only has to exit."""
     _state.update(signum=None, owner=os.getpid())
     previous = {s: signal.signal(s, _on_signal) for s in SIGNALS}
     try:
@@ -66,13 +67,20 @@ def handled(what):
     except BaseException as e:
         signum = e.signum if isinstance(e, Interrupted) else received()
         if signum is None or (isinstance(e, SystemExit) and not e.code):
+            _restore(previous)
             raise
         log.error('%s: interrupted by %s: stopped, temporary files removed, no partial output'
                   ' left', what, signal.Signals(signum).name)
+        _restore(previous)
         sys.exit(128 + signum)
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    # done, output and all: a signal now has nothing left to stop
+    for s in SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+
+
+def _restore(handlers):
+    for s, handler in handlers.items():
+        signal.signal(s, handler)
 
 
 @contextlib.contextmanager

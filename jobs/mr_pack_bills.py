@@ -1,5 +1,7 @@
 """Pack bill XML files into packed bills: one bill per line, ``bill_id<TAB>JSON``.
 
+Output: ``bill_id<TAB>JSON``, the bill's XML as one JSON string, in bill id order.
+
 Only documents that parse as bills are packed (the rest are counted and
 skipped, as mr_bill_word_freq would), so counting packed bills gives the same
 words as counting the files they came from. The part files, read in order,

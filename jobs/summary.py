@@ -19,7 +19,7 @@ from mrjob.util import log_to_null, log_to_stream
 
 from jobs.inputs import looks_like, printable_name
 
-__all__ = ['Summary', 'NothingValid', 'SKIPPED', 'merge_counters']
+__all__ = ['Summary', 'JobHelp', 'NothingValid', 'SKIPPED', 'merge_counters']
 
 log = logging.getLogger('jobs.summary')
 # the counter group of skipped records, one counter per input file and reason
@@ -136,3 +136,38 @@ def merge_counters(counters):
             for name, n in names.items():
                 merged[group][name] += n
     return {group: dict(sorted(merged[group].items())) for group in sorted(merged)}
+
+
+class JobHelp(MRJob):
+    """``--help`` that starts with what the job computes and its output
+    columns (the module's docstring, up to its sample command line), then
+    the job's own options in a group of their own, then mrjob's."""
+
+    def _print_help(self, options):
+        # mrjob's documented place for other kinds of help
+        if options.runner:
+            return super()._print_help(options)
+        import argparse
+        import sys
+        doc = sys.modules[type(self).__module__].__doc__ or ''
+        about = doc.split('Sample command line:')[0].strip()
+        mrjob_dests = {a.dest for a in MRJob(args=[]).arg_parser._actions}
+        own = [a for a in self.arg_parser._actions
+               if a.dest not in mrjob_dests and a.help != argparse.SUPPRESS and a.option_strings]
+        ours = argparse.ArgumentParser(usage=argparse.SUPPRESS, description=about, add_help=False,
+                                       formatter_class=argparse.RawDescriptionHelpFormatter)
+        group = ours.add_argument_group('options of this job')
+        for action in own:
+            group._add_action(action)
+        ours.print_help()
+        print("\nmrjob's options: here -q keeps the summary (-qq: only errors), and -v shows"
+              " mrjob's progress (-vv: its debug lines too)\n")
+        theirs = argparse.ArgumentParser(add_help=False)
+        for action in self.arg_parser._actions:
+            if action not in own and action.help != argparse.SUPPRESS:
+                theirs._add_action(action)
+        saved, self.arg_parser = self.arg_parser, theirs
+        try:
+            super()._print_help(options)
+        finally:
+            self.arg_parser = saved

@@ -33,7 +33,7 @@ from jobs.inputs import InputError, damage_of, expand_inputs, is_local, printabl
 from jobs.outputs import CommittedOutput, output_chunks
 from jobs.rows import RUN_ROWS, chunks_of_run, merge_chunks
 from jobs.spark_lines import SparkLines
-from jobs.summary import SKIPPED, NothingValid, Summary, merge_counters
+from jobs.summary import SKIPPED, JobHelp, NothingValid, Summary, merge_counters
 
 __all__ = ['BadInput', 'TallyJob', 'at_least', 'field_value', 'descending', 'from_descending',
            'keep_smallest', 'merge_counters', 'format_counters', 'RUN_RECORD']
@@ -164,7 +164,7 @@ class BadRecords:
                 f.close()
 
 
-class TallyJob(Summary, CommittedOutput, SparkLines, MRJob):
+class TallyJob(JobHelp, Summary, CommittedOutput, SparkLines, MRJob):
     """Base of the mrtally jobs."""
 
     # Lines reach the mapper as bytes: dump titles are not always UTF-8, and
@@ -204,7 +204,11 @@ class TallyJob(Summary, CommittedOutput, SparkLines, MRJob):
     def run(cls):
         name = os.path.splitext(os.path.basename(sys.modules[cls.__module__].__file__))[0]
         with interrupts.handled(name):
-            super().run()
+            try:
+                super().run()
+            except BrokenPipeError:
+                # help or output piped into head: the reader has what it wanted
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def load_args(self, args):
         super().load_args(args)

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 import reference
-from conftest import FIXTURES, run_cli, run_job
+from conftest import FIXTURES, INPUTS, run_cli, run_job
 from jobs.summary import SKIPPED
 from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_pack_bills import MRPackBills
@@ -214,3 +214,21 @@ def test_a_bill_with_a_text_node_over_10_mb(runner, tmp_path):
     lines, counters = run_job(MRBillWordFreq, [tmp_path], runner=runner)
     assert lines == [b'legislation\t1000000']
     assert counters['bills', 'documents counted'] == 1
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_packed_bills_are_recognised_without_packed(packed_bills, runner, tmp_path):
+    from_files, _ = run_job(MRBillWordFreq, [INPUTS / 'bills'], runner=runner)
+    told, _ = run_job(MRBillWordFreq, ['--packed', packed_bills], runner=runner)
+    assert run_job(MRBillWordFreq, [packed_bills], runner=runner)[0] == told == from_files
+    # and one packed file among XML files, by the task that reads it
+    (tmp_path / 'packed.txt').write_bytes((packed_bills / 'part-00000').read_bytes())
+    mixed, _ = run_job(MRBillWordFreq, [tmp_path / 'packed.txt', FIXTURES / 'bills'], runner=runner)
+    alone = [run_job(MRBillWordFreq, [p], runner=runner)[0] for p in (tmp_path / 'packed.txt', FIXTURES / 'bills')]
+    totals = Counter()
+    for lines in alone:
+        for line in lines:
+            word, n = line.split(b'\t')
+            totals[word] += int(n)
+    assert sorted((-n, w) for w, n in totals.items()) == [
+        (-int(n), w) for w, n in (line.split(b'\t') for line in mixed)]

@@ -1,0 +1,78 @@
+"""Ctrl-C and SIGTERM at several moments of real runs (jobs.interrupts)."""
+import gzip
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope='module')
+def big_hour(tmp_path_factory):
+    """An hour long enough to interrupt: 600,000 lines."""
+    path = tmp_path_factory.mktemp('big') / 'pageviews-20240101-000000.gz'
+    rng = random.Random(1)
+    with gzip.open(path, 'wb', compresslevel=1) as f:
+        f.write(b''.join(b'en P%d %d 0\n' % (rng.randrange(200000), rng.randrange(1, 9))
+                         for _ in range(600000)))
+    return path
+
+
+def interrupt(tmp_path, runner, args, delay, signum, whole_group):
+    """Start a job, send ``signum`` after ``delay`` s (to its process group,
+    as Ctrl-C does, or to the launcher alone, as kill does); return its exit
+    status and stderr, with TMPDIR a directory of its own."""
+    tmp = tmp_path / 'tmp'
+    tmp.mkdir()
+    job = subprocess.Popen(
+        [sys.executable, '-m', 'jobs.mr_page_views', '-r', runner, '--no-conf', *map(str, args)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        env=dict(os.environ, TMPDIR=str(tmp)))
+    time.sleep(delay)
+    (os.killpg if whole_group else os.kill)(job.pid, signum)
+    _, err = job.communicate(timeout=120)
+    return job.returncode, err.decode(), tmp
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+@pytest.mark.parametrize('signum, whole_group', [(signal.SIGINT, True), (signal.SIGTERM, False)])
+def test_an_interrupted_run_says_so_in_one_line_and_leaves_nothing(
+        big_hour, tmp_path, runner, signum, whole_group):
+    interrupted = 0
+    # from the start-up, through the map tasks, to the last step
+    for n, delay in enumerate([0.2, 0.7, 1.2, 1.7, 2.2]):
+        case = tmp_path / str(n)
+        case.mkdir()
+        out = case / 'out'
+        code, err, tmp = interrupt(case, runner, ['--output-dir', out, big_hour], delay,
+                                   signum, whole_group)
+        if code == 0:   # finished first: then it is whole
+            assert sorted(os.listdir(out)) == ['_SUCCESS', '_mrtally.json', 'part-00000']
+            continue
+        interrupted += 1
+        assert code == 128 + signum, err
+        assert err == ('mr_page_views: interrupted by %s: stopped, temporary files removed,'
+                       ' no partial output left\n' % signal.Signals(signum).name)
+        assert not out.exists()
+        assert os.listdir(case) == ['tmp']      # no staged output either
+        assert list(tmp.iterdir()) == []        # mrjob's temporary directory is gone
+    assert interrupted >= 3
+    # no task is left running
+    leftover = subprocess.run(['pgrep', '-f', str(big_hour)], capture_output=True, text=True)
+    assert leftover.stdout == ''
+
+
+def test_an_interrupt_keeps_an_overwritten_output_as_it_was(big_hour, tmp_path):
+    out = tmp_path / 'out'
+    out.mkdir()
+    (out / 'part-00000').write_bytes(b'old\t1\n')
+    (out / '_SUCCESS').write_bytes(b'')
+    code, err, _ = interrupt(tmp_path, 'local', ['--overwrite', '--output-dir', out, big_hour],
+                             1.0, signal.SIGINT, True)
+    assert code == 130, err
+    assert (out / 'part-00000').read_bytes() == b'old\t1\n'
