@@ -21,6 +21,7 @@ from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
 from jobs.inputs import expand_inputs
 from jobs.pageviews import is_daily_file, title_for_people
+from jobs.summary import SKIPPED
 from jobs.tally import format_counters
 
 
@@ -86,7 +87,8 @@ def main(argv=None):
         # every pageview job reads the same files: show per-file counts once
         if name != 'page_views':
             counters = [{group: names for group, names in step.items()
-                         if not group.startswith('file ')} for step in counters]
+                         if not group.startswith('file ') and group != SKIPPED}
+                        for step in counters]
         for line in format_counters(counters):
             print('    ' + line)
 

@@ -1,41 +1,79 @@
-"""The README's commands for Hadoop on this machine and for Spark, run as a
-user would paste them: from the repository root, with the venv not on PATH."""
+"""Every shell command of the README that needs no network, AWS or cluster,
+run as a user would paste it: in README order, from the root of a copy of
+this checkout (sharing its .venv and .hadoop), with the venv not on PATH."""
+import os
 import re
+import shutil
 import subprocess
 
 import pytest
 
 from conftest import ROOT
 
+# commands that need the network, AWS, a cluster or fetched data, or are the
+# test run itself
+ELSEWHERE = ('s3://', 'hdfs://', '-r emr', 'AWS_', 'export ', 'j-XXXX', 'run-emr', 'make fetch',
+             'jobs.fetch', 'data/', 'out/real', 'make test', 'make bench', 'mrjob ')
 
-def cluster_commands():
-    """The shell lines of the README's cluster section that need no cluster,
-    no AWS and no network."""
+
+def readme_commands():
+    """The README's indented shell lines (continuations joined), in order."""
     text = (ROOT / 'README.md').read_text()
-    section = text[text.index('## On a cluster'):text.index('\n## ', text.index('## On a cluster') + 1)]
-    commands = [line.strip() for line in re.findall(r'^    (\S.*)$', section, re.M)]
-    remote = ('s3://', 'hdfs://', '-r emr', 'AWS_', 'j-XXXX', 'cluster', 'run-emr')
-    return [c for c in commands
-            if c.startswith(('make hadoop', '.venv/bin/python', 'SPARK_LOCAL_IP='))
-            and not any(r in c for r in remote)]
+    text = re.sub(r'```.*?```', '', text, flags=re.S)   # sample output, not commands
+    commands, held = [], ''
+    for line in re.findall(r'^    (\S.*)$', text, re.M):
+        held += line
+        if held.endswith('\\'):
+            held = held[:-1] + ' '
+            continue
+        commands.append(re.sub(r'\s+', ' ', held).strip())
+        held = ''
+    return commands
 
 
-def test_the_readme_has_such_commands():
-    commands = cluster_commands()
-    assert any('-r hadoop' in c for c in commands) and any('-r spark' in c for c in commands)
+def runnable():
+    return [c for c in readme_commands()
+            if c.startswith(('make ', '.venv/bin/python', 'SPARK_LOCAL_IP='))
+            and not any(e in c for e in ELSEWHERE)]
 
 
-@pytest.mark.parametrize('command', cluster_commands())
-def test_a_readme_command_runs_as_written(command, tmp_path):
+@pytest.fixture(scope='module')
+def checkout(tmp_path_factory):
+    """A copy of the checkout's files (times kept, so make sees nothing to
+    redo), with this checkout's .venv and .hadoop."""
+    copy = tmp_path_factory.mktemp('checkout')
+    files = subprocess.run(['git', 'ls-files', '--cached', '--others', '--exclude-standard', '-z'],
+                           cwd=ROOT, capture_output=True, check=True).stdout.split(b'\0')
+    for name in filter(None, (os.fsdecode(f) for f in files)):
+        if (ROOT / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, copy / name)
+    for name in ('.venv', '.hadoop'):
+        (copy / name).symlink_to(ROOT / name)
+    return copy
+
+
+def test_the_readme_has_commands_for_every_engine():
+    commands = runnable()
+    assert commands[0].startswith('make run-local')
+    for what in ('-r hadoop', '-r spark', 'make report', 'mr_pack_bills'):
+        assert any(what in c for c in commands), what
+
+
+@pytest.mark.parametrize('command', runnable())
+def test_a_readme_command_runs_as_written(command, checkout, tmp_path):
     scratch = tmp_path / 'tmp'
     scratch.mkdir()
     env = dict(PATH='/usr/bin:/bin', HOME=str(tmp_path), TMPDIR=str(scratch))
-    done = subprocess.run(['bash', '-o', 'pipefail', '-c', command], cwd=ROOT, env=env,
+    done = subprocess.run(['bash', '-o', 'pipefail', '-c', command], cwd=checkout, env=env,
                           capture_output=True)
     assert done.returncode == 0, done.stderr.decode()[-3000:]
-    if '-m jobs.' in command:
+    assert b'Traceback' not in done.stderr
+    if '-m jobs.mr_' in command and '--help' not in command and '>' not in command \
+            and '--output-dir' not in command:
         rows = done.stdout.splitlines()
         assert rows and all(row.count(b'\t') >= 1 for row in rows)
-        # quiet Spark, and nothing left behind
+        # a short summary, quiet Spark, and nothing left behind
+        assert len(done.stderr.splitlines()) < 20
         assert b' INFO ' not in done.stderr
         assert list(scratch.iterdir()) == []
