@@ -1,7 +1,7 @@
 """Count the words of US Congress bills (GPO bill DTD and USLM XML).
 
 Reads loose, gzipped or bzipped bill XML and govinfo bulk ``.zip`` archives
-whole (see TallyJob.file_mapper), or packed bills (``--packed``, see mr_pack_bills),
+whole (see InputPlanning.file_mapper), or packed bills (``--packed``, see mr_pack_bills),
 which Hadoop can split and Spark can read. Words are runs of letters,
 lower-cased, of at least ``--min-word-length`` (6) characters.
 

@@ -9,7 +9,7 @@ from conftest import INPUTS, ROOT, run_cli, run_job, sample_reference, write_dum
 from jobs.mr_domain_views import MRDomainViews
 from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
-from jobs.tally import listed_path
+from jobs.planning import listed_path
 
 
 @pytest.fixture

@@ -1,17 +1,11 @@
 import argparse
-import gzip
 import importlib
-import os
 import random
-from urllib.parse import unquote_to_bytes
 
 import pytest
-from mrjob.protocol import BytesProtocol
 
 from conftest import INPUTS, ROOT, run_cli
-from jobs.mr_page_views import MRPageViews
-from jobs.tally import (TallyJob, field_value, _bytes_pairs, _write_bytes_pair, _write_file_lists, descending,
-                        format_counters, from_descending, keep_smallest)
+from jobs.tally import TallyJob, descending, field_value, format_counters, from_descending, keep_smallest
 
 
 def test_descending_sorts_counts_in_reverse():
@@ -45,75 +39,6 @@ def test_format_counters_merges_steps():
     counters = [{'bills': {'read': 2, 'skipped: x': 1}}, {}, {'bills': {'read': 3}, 'a': {'n': 1}}]
     assert format_counters(counters) == [
         'a:', '  n: 1', 'bills:', '  read: 5', '  skipped: x: 1']
-
-
-# Streaming tasks move records without mrjob's protocol objects: they must
-# read and write exactly what BytesProtocol would.
-
-@pytest.mark.parametrize('key, value', [
-    (b'en Main_Page', b'12'), (b'', b'x'), (None, b'v'), (b'k', None), (None, None), (b'a', b'b\tc')])
-def test_write_bytes_pair_writes_what_mrjob_writes(key, value):
-    assert _write_bytes_pair(key, value) == BytesProtocol().write(key, value)
-
-
-def test_bytes_pairs_read_what_mrjob_reads():
-    lines = [b'a\tb\n', b'no tab\n', b'a\tb\tc\r\n', b'\t\n', b'\tvalue', b'\n']
-    assert [tuple(p) for p in _bytes_pairs(lines)] == [
-        BytesProtocol().read(line.rstrip(b'\r\n')) for line in lines]
-
-
-def _listed(names):
-    lists = []
-    for name in names:
-        with gzip.open(name) as f:
-            lists.append([os.fsdecode(unquote_to_bytes(line.rstrip(b'\n'))) for line in f])
-    return lists
-
-
-def test_file_lists_share_files_evenly_by_bytes(tmp_path):
-    sizes = {'a': 50, 'b': 40, 'c': 30, 'd': 30, 'e': 20, 'f': 10}
-    paths = []
-    for name, size in sizes.items():
-        (tmp_path / name).write_bytes(b'x' * size)
-        paths.append(str(tmp_path / name))
-    lists = _listed(_write_file_lists(paths, 2))
-    assert len(lists) == 2
-    # every file once, by its absolute path, in the order given within a list
-    assert sorted(p for lst in lists for p in lst) == sorted(paths)
-    assert all(lst == sorted(lst, key=paths.index) for lst in lists)
-    # largest first, each to the lighter list: a, d, f (90 bytes) and b, c, e (90)
-    assert sorted([os.path.basename(p) for p in lst] for lst in lists) == [
-        ['a', 'd', 'f'], ['b', 'c', 'e']]
-
-
-def test_no_more_file_lists_than_files(tmp_path):
-    (tmp_path / 'only').write_bytes(b'x')
-    assert _listed(_write_file_lists([str(tmp_path / 'only')], 4)) == [[str(tmp_path / 'only')]]
-
-
-@pytest.mark.parametrize('runner, cores, slots, maps', [
-    ('local', 3, '3', '2'), ('local', 1, '1', '1'), ('inline', 3, '1', '1')])
-def test_tasks_learn_their_slots_and_map_tasks(tmp_path, runner, cores, slots, maps):
-    for name in ('a', 'b'):
-        (tmp_path / name).write_bytes(b'en A 1 0\n')
-    job = MRPageViews(['-r', runner, '--num-cores', str(cores), str(tmp_path)])
-    assert job.options.cmdenv['MRTALLY_TASK_SLOTS'] == slots
-    assert job.options.cmdenv['MRTALLY_MAP_TASKS'] == maps == str(len(job.options.args))
-
-
-def test_tasks_of_given_file_lists_are_not_counted(tmp_path):
-    # mrjob may cut a list of the user's into several tasks
-    (tmp_path / 'list').write_bytes(b'%s\n' % bytes(tmp_path / 'list'))
-    job = MRPageViews(['-r', 'local', '--file-list', str(tmp_path / 'list')])
-    assert 'MRTALLY_MAP_TASKS' not in job.options.cmdenv
-
-
-def test_hadoops_empty_field_after_a_sorted_value_is_not_ours():
-    # With SORT_VALUES, Hadoop hands a reducer `key<TAB>value<TAB>` when the
-    # value holds no tab (as none of ours does): the value is the same
-    assert list(_bytes_pairs([b'k\trow one\t\n', b'k\trow two\n'])) == [
-        [b'k', b'row one'], [b'k', b'row two']]
-
 
 
 JOB_MODULES = ['mr_page_views', 'mr_top_pages', 'mr_domain_views', 'mr_hourly_views',
