@@ -18,6 +18,10 @@ DATASET   ?= pageviews
 CONGRESS  ?= 113
 TYPES     ?= hr
 DATA      ?= data
+# make report: views per hour of hourly dumps and of daily files, as far as PAGEVIEWS
+# holds each (expanded when the report runs, after run-local)
+HOURS_ARGS = $(if $(wildcard $(OUT)/hourly_views),--hours $(OUT)/hourly_views) \
+	$(if $(wildcard $(OUT)/daily_hourly_views),--daily-hours $(OUT)/daily_hourly_views)
 
 # The bench has a venv of its own, with what run-local installs and the
 # contenders: with pyspark there (make test installs it), mrjob imports it and
@@ -69,8 +73,7 @@ run-local: $(VENV)/.run
 
 report: run-local $(VENV)/.report
 	$(BIN)/python -m jobs.report --words $(OUT)/bill_word_freq --pages $(OUT)/top_pages \
-		--domains $(OUT)/domain_views --hours $(OUT)/hourly_views \
-		--daily-hours $(OUT)/daily_hourly_views --out $(OUT)/report
+		--domains $(OUT)/domain_views $(HOURS_ARGS) --out $(OUT)/report
 
 run-emr: $(VENV)/.run
 	@test -n "$(INPUT)" -a -n "$(OUTPUT)" || { echo 'usage: make run-emr JOB=mr_page_views INPUT=s3://... OUTPUT=s3://... [ARGS=...]'; exit 2; }

@@ -25,6 +25,7 @@ import os
 import posixpath
 import shutil
 
+from mrjob.fs.local import LocalFilesystem
 from mrjob.job import MRJob
 
 from jobs.inputs import SUCCESS, is_local, local_path
@@ -78,6 +79,14 @@ class CommittedOutput(MRJob):
             self.arg_parser.error('output directory %s exists and is not empty'
                                   ' (--overwrite replaces it)' % output_dir)
 
+    def output_fs(self, runner):
+        """The filesystem of the output directory: a local one (``file://``
+        included) is written directly, whatever the runner (the Spark
+        runner's filesystem would hand ``file://`` to a ``hadoop`` binary)."""
+        if self.options.output_dir and is_local(self.options.output_dir):
+            return LocalFilesystem()
+        return runner.fs
+
     def check_output(self, runner):
         """Raise an exception if the run's output must not be committed."""
 
@@ -85,16 +94,17 @@ class CommittedOutput(MRJob):
         """``runner.run()``, then the output committed: see the module."""
         out = self.final_output_dir
         staged = out and self.options.output_dir != out
-        if out and not staged and runner.fs.exists(out) and any(True for _ in runner.fs.ls(out)):
+        fs = self.output_fs(runner)
+        if out and not staged and fs.exists(out) and any(True for _ in fs.ls(out)):
             self._refuse_existing(out)
-            runner.fs.rm(out)
+            fs.rm(out)
         try:
             runner.run()
             self.check_output(runner)
             if not out:
                 return
             self.write_run_record(runner)
-            runner.fs.touchz(runner.fs.join(self.options.output_dir, SUCCESS))
+            fs.touchz(fs.join(self.options.output_dir, SUCCESS))
             if staged:
                 with deferred():  # a signal half way would lose both directories
                     _move_into_place(self.options.output_dir, out)

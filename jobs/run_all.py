@@ -10,6 +10,7 @@ Sample command line:
 import argparse
 import logging
 import os
+import shutil
 import sys
 import time
 
@@ -76,7 +77,11 @@ def main(argv=None):
     logging.getLogger('mrjob').setLevel(logging.ERROR)
 
     results = {}
-    for name, job_class, args in plan(opts.pageviews, opts.bills, opts.out):
+    jobs = plan(opts.pageviews, opts.bills, opts.out)
+    for stale in {'hourly_views', 'daily_hourly_views'} - {name for name, _, _ in jobs}:
+        # an earlier run's, over other inputs: a report must not mix it in
+        shutil.rmtree(os.path.join(opts.out, stale), ignore_errors=True)
+    for name, job_class, args in jobs:
         start = time.perf_counter()
         rows, counters = run(job_class, ['-r', opts.runner] + args,
                              os.path.join(opts.out, name))

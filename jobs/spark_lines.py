@@ -84,6 +84,15 @@ class SparkLines(MRJob):
                 # mrjob leaves its Spark scratch directory behind; ours goes at exit
                 self.options.spark_tmp_dir = os.path.join(scratch_dir(), 'spark')
 
+    def make_runner(self):
+        runner = super().make_runner()
+        tmp = self.options.spark_tmp_dir
+        if self.options.runner == 'spark' and tmp and '://' not in tmp:
+            # mrjob's harness makes its counter directory there with os.mkdir, which
+            # fails unless something else (output without --output-dir) made it first
+            os.makedirs(os.path.join(tmp, runner.get_job_key()), exist_ok=True)
+        return runner
+
     def needs_input_file(self):
         """Whether map tasks need to know the file of their lines
         (``mapreduce.map.input.file``), which Spark does not tell unless asked."""

@@ -190,13 +190,13 @@ class TallyJob(JobHelp, Summary, CommittedOutput, InputPlanning, BatchedStreamin
         """Report what one input file had skipped, once per reason, with a
         count and the first example: ``firsts`` maps each reason (a counter of
         ``stats``) to where it was first seen. On the local runners in the
-        SKIPPED counter group, which the summary shows; elsewhere in the
-        task's log (counters are few on a cluster)."""
+        SKIPPED counter group, which the summary shows; on Hadoop and EMR in
+        the task's log (counters are few on a cluster)."""
         for reason, where in firsts.items():
             line = printable_name('%s: %s: %d (first: %s)' % (name, reason, stats[reason], where))
             if self.wants_file_counters():
                 self.increment_counter(SKIPPED, line, 1)
-            else:
+            elif not self.options.spark_bytes:  # Spark's tasks log to the user's terminal
                 log.warning('skipped in %s', line)
 
     def output_chunks(self, runner):
@@ -222,7 +222,8 @@ class TallyJob(JobHelp, Summary, CommittedOutput, InputPlanning, BatchedStreamin
             path = os.path.join(tmp, RUN_RECORD)
             with open(path, 'w') as f:
                 json.dump(record, f, indent=2, default=str)
-            runner.fs.put(path, runner.fs.join(self.options.output_dir, RUN_RECORD))
+            fs = self.output_fs(runner)
+            fs.put(path, fs.join(self.options.output_dir, RUN_RECORD))
 
     def run_job(self):
         # mrjob's own run_job, plus one-line errors instead of tracebacks for

@@ -85,3 +85,18 @@ def test_on_hadoop_too(tmp_path):
     assert done.returncode == 2
     assert b'exists and is not empty (--overwrite replaces it)' in done.stderr
     assert b'FileAlreadyExistsException' not in done.stderr
+
+
+def test_on_spark_too(tmp_path):
+    out = tmp_path / 'out'
+    done = subprocess.run(
+        [sys.executable, '-m', 'jobs.mr_page_views', '-r', 'spark', '-c', 'emr/mrjob.conf',
+         '--spark-master', 'local[2]', '--spark-args=--conf', '--spark-args=spark.ui.enabled=false',
+         '--output-dir', 'file://%s' % out, INPUTS / 'pageviews'],
+        cwd=ROOT, capture_output=True, env=dict(os.environ, SPARK_LOCAL_IP='127.0.0.1'))
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    # Hadoop's local filesystem, which Spark writes through, adds .crc files
+    names = [n for n in output_files(out) if not n.startswith('.')]
+    assert names[:2] == ['_SUCCESS', '_mrtally.json'] and names[2].startswith('part-')
+    rows, _ = run_job(MRPageViews, [INPUTS / 'pageviews'])
+    assert b''.join((out / n).read_bytes() for n in names[2:]).splitlines() == rows
