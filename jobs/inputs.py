@@ -27,6 +27,8 @@ import zlib
 # as fast, and inflating gzip is much of what a pageview job does
 from isal import igzip
 
+from jobs.interrupts import on_forced_exit
+
 __all__ = ['SUCCESS', 'InputError', 'expand_inputs', 'damage_of', 'is_bzip2', 'is_local', 'local_path', 'open_dump',
            'looks_like', 'printable_name', 'scratch_dir']
 
@@ -214,4 +216,5 @@ def scratch_dir():
     """A directory for files the launcher makes, removed when it exits."""
     tmp = tempfile.mkdtemp(prefix='mrtally-')
     atexit.register(shutil.rmtree, tmp, True)
+    on_forced_exit(lambda: shutil.rmtree(tmp, True))
     return tmp

@@ -10,7 +10,15 @@ The local runner's pool workers are forks of the launcher and inherit its
 handler: they ignore SIGINT (the launcher terminates them) and die of
 SIGTERM at once, as ``Pool.terminate`` expects. Task processes die with
 their worker (:func:`die_with_parent`), so none is left running on a
-removed directory. A second signal during the cleanup is ignored.
+removed directory. Other children (``hadoop jar``, ``spark-submit``), which
+mrjob would leave running, get SIGTERM. A second signal during the cleanup is
+ignored.
+
+Should the unwinding hang (a signal can land inside ``multiprocessing``'s
+own locking), a watchdog ends the run after :data:`GRACE` seconds all the
+same: it removes what :func:`on_forced_exit` registered (the launcher's
+scratch directory, which holds mrjob's, and a staged output), says the same
+one line and exits with the same status.
 """
 import contextlib
 import ctypes
@@ -18,10 +26,13 @@ import logging
 import os
 import signal
 import sys
+import threading
 
-__all__ = ['Interrupted', 'handled', 'die_with_parent', 'deferred', 'received']
+__all__ = ['Interrupted', 'handled', 'die_with_parent', 'deferred', 'received', 'on_forced_exit']
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# seconds an interrupted run has to unwind before the watchdog ends it
+GRACE = float(os.environ.get('MRTALLY_INTERRUPT_GRACE', '20'))
 log = logging.getLogger(__name__)
 
 
@@ -34,7 +45,13 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-_state = dict(signum=None, owner=None)
+_state = dict(signum=None, owner=None, what=None, done=threading.Event())
+_cleanups = []
+
+
+def on_forced_exit(cleanup):
+    """Have the watchdog call ``cleanup()`` before it ends a hung run."""
+    _cleanups.append(cleanup)
 
 
 def received():
@@ -51,7 +68,57 @@ def _on_signal(signum, _frame):
         return
     if _state['signum'] is None:
         _state['signum'] = signum
+        _stop_other_children()
+        threading.Thread(target=_watchdog, daemon=True).start()
         raise Interrupted(signum)
+
+
+def _children():
+    """The pids of this process's children (Linux; elsewhere none)."""
+    pid = os.getpid()
+    try:
+        tasks = os.listdir('/proc/%d/task' % pid)
+        return [int(c) for t in tasks
+                for c in open('/proc/%d/task/%s/children' % (pid, t)).read().split()]
+    except OSError:
+        return []
+
+
+def _stop_other_children():
+    """SIGTERM to the children that are not forks of this process (those
+    are the local runner's pool workers, which mrjob ends itself)."""
+    def cmdline(pid):
+        with open('/proc/%d/cmdline' % pid, 'rb') as f:
+            return f.read()
+    try:
+        ours = cmdline(os.getpid())
+    except OSError:
+        return
+    for child in _children():
+        try:
+            if cmdline(child) != ours:
+                os.kill(child, signal.SIGTERM)
+        except OSError:
+            pass
+
+
+def _watchdog():
+    if _state['done'].wait(GRACE):
+        return
+    for child in _children():
+        try:
+            os.kill(child, signal.SIGKILL)
+        except OSError:
+            pass
+    for cleanup in _cleanups:
+        cleanup()
+    _say(_state['signum'])
+    os._exit(128 + _state['signum'])
+
+
+def _say(signum):
+    log.error('%s: interrupted by %s: stopped, temporary files removed, no partial output'
+              ' left', _state['what'], signal.Signals(signum).name)
 
 
 @contextlib.contextmanager
@@ -60,7 +127,8 @@ def handled(what):
     log one line naming ``what`` and exit 128 + its number. A failure that
     follows a signal (a task it killed first) counts as the signal. Once the
     body is done, the signals are ignored: the process only has to exit."""
-    _state.update(signum=None, owner=os.getpid())
+    _state.update(signum=None, owner=os.getpid(), what=what)
+    _state['done'].clear()
     previous = {s: signal.signal(s, _on_signal) for s in SIGNALS}
     try:
         yield
@@ -69,8 +137,8 @@ def handled(what):
         if signum is None or (isinstance(e, SystemExit) and not e.code):
             _restore(previous)
             raise
-        log.error('%s: interrupted by %s: stopped, temporary files removed, no partial output'
-                  ' left', what, signal.Signals(signum).name)
+        _state['done'].set()
+        _say(signum)
         _restore(previous)
         sys.exit(128 + signum)
     # done, output and all: a signal now has nothing left to stop

@@ -29,7 +29,7 @@ from mrjob.fs.local import LocalFilesystem
 from mrjob.job import MRJob
 
 from jobs.inputs import SUCCESS, is_local, local_path
-from jobs.interrupts import deferred
+from jobs.interrupts import deferred, on_forced_exit
 
 __all__ = ['CommittedOutput', 'output_chunks']
 
@@ -73,6 +73,8 @@ class CommittedOutput(MRJob):
             self.options.output_dir = os.path.join(
                 os.path.dirname(final), '.%s.mrtally-%d' % (os.path.basename(final), os.getpid()))
             shutil.rmtree(self.options.output_dir, ignore_errors=True)
+            staged = self.options.output_dir
+            on_forced_exit(lambda: shutil.rmtree(staged, ignore_errors=True))
 
     def _refuse_existing(self, output_dir):
         if not self.options.overwrite:

@@ -64,6 +64,10 @@ class InputPlanning(MRJob):
             # listed paths are opened by the tasks, which must share our disk
             self.arg_parser.error('--file-list needs the inline or local runner')
 
+        if not self.options.local_tmp_dir:
+            # mrjob's own temporary directory, inside ours: gone at exit
+            # whatever happens (jobs.interrupts)
+            self.options.local_tmp_dir = scratch_dir()
         env = {}
         # On a cluster, whole files reach a mapper through mapper_raw: mrjob's
         # input manifest, one map task per file. Here, where a task per file is

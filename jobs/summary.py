@@ -9,7 +9,9 @@ debug lines with ``-vv``); ``-q`` keeps the summary and warnings, ``-qq``
 only errors.
 
 A run that read records but found none valid fails (exit 1) before its
-output is committed: the user gave it the wrong files.
+output is committed: the user gave it the wrong files. (On Hadoop, EMR and
+Spark, which write the output directory themselves, it is left without
+``_SUCCESS``, which readers refuse.)
 """
 import logging
 from collections import defaultdict

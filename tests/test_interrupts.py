@@ -29,8 +29,9 @@ def interrupt(tmp_path, runner, args, delay, signum, whole_group):
     status and stderr, with TMPDIR a directory of its own."""
     tmp = tmp_path / 'tmp'
     tmp.mkdir()
+    conf = ['-c', 'emr/hadoop-local.conf'] if runner == 'hadoop' else ['--no-conf']
     job = subprocess.Popen(
-        [sys.executable, '-m', 'jobs.mr_page_views', '-r', runner, '--no-conf', *map(str, args)],
+        [sys.executable, '-m', 'jobs.mr_page_views', '-r', runner, *conf, *map(str, args)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
         env=dict(os.environ, TMPDIR=str(tmp)))
     time.sleep(delay)
@@ -76,3 +77,42 @@ def test_an_interrupt_keeps_an_overwritten_output_as_it_was(big_hour, tmp_path):
                              1.0, signal.SIGINT, True)
     assert code == 130, err
     assert (out / 'part-00000').read_bytes() == b'old\t1\n'
+
+
+@pytest.mark.parametrize('signum, whole_group', [(signal.SIGINT, True), (signal.SIGTERM, False)])
+def test_hadoop_too(big_hour, tmp_path, signum, whole_group):
+    # SIGTERM to the launcher alone: the hadoop process it started is stopped too
+    out = tmp_path / 'out'
+    code, err, tmp = interrupt(tmp_path, 'hadoop', ['--output-dir', 'file://%s' % out, big_hour],
+                               6.0, signum, whole_group)
+    assert code == 128 + signum, err
+    assert err.endswith('mr_page_views: interrupted by %s: stopped, temporary files removed,'
+                        ' no partial output left\n' % signal.Signals(signum).name)
+    assert not out.exists() and list(tmp.iterdir()) == []
+    assert subprocess.run(['pgrep', '-f', str(big_hour)], capture_output=True).stdout == b''
+
+
+HANGS = """
+import os, sys, tempfile, time
+from jobs import interrupts
+scratch = tempfile.mkdtemp(dir=sys.argv[1])
+interrupts.on_forced_exit(lambda: os.rmdir(scratch))
+with interrupts.handled('hangs'):
+    try:
+        print('ready', flush=True)
+        time.sleep(60)
+    except BaseException:
+        time.sleep(60)      # an unwinding that never ends
+"""
+
+
+def test_a_run_that_hangs_while_unwinding_is_ended_all_the_same(tmp_path):
+    job = subprocess.Popen([sys.executable, '-c', HANGS, str(tmp_path)], cwd=ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=dict(os.environ, MRTALLY_INTERRUPT_GRACE='1'))
+    assert job.stdout.readline() == b'ready\n'
+    job.send_signal(signal.SIGTERM)
+    _, err = job.communicate(timeout=30)
+    assert job.returncode == 143
+    assert err == b'hangs: interrupted by SIGTERM: stopped, temporary files removed, no partial output left\n'
+    assert list(tmp_path.iterdir()) == []    # what it registered was removed
