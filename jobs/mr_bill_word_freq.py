@@ -31,6 +31,8 @@ from jobs.words import fold, load_stop_words, tokens
 
 class MRBillWordFreq(BillJob):
 
+    COLUMNS = (('word', 'string'), ('count', 'bigint'))
+
     INPUT_PROTOCOL = PackedBillProtocol
     VALID = ('documents counted',)
 

@@ -18,6 +18,8 @@ from jobs.tally import descending
 
 class MRDomainViews(PageviewJob):
 
+    COLUMNS = (('domain', 'bytes'), ('views', 'bigint'), ('distinct_titles', 'bigint'))
+
     def steps(self):
         return [
             MRStep(reducer_init=self.start_domains, reducer=self.count_domain_titles,

@@ -21,6 +21,8 @@ from jobs.tally import descending
 
 class MRHourlyViews(PageviewJob):
 
+    COLUMNS = (('hour', 'string'), ('domain', 'bytes'), ('views', 'bigint'))
+
     def hint(self, looks):
         if looks == 'a pageview dump':
             return 'no hour in its name (pageviews-YYYYMMDD-HH0000, or a daily file)'

@@ -22,6 +22,8 @@ from jobs.protocols import PackedBillProtocol
 
 class MRPackBills(BillJob):
 
+    COLUMNS = (('bill_id', 'string'), ('xml', 'string'))
+
     INTERNAL_PROTOCOL = PackedBillProtocol
     OUTPUT_PROTOCOL = PackedBillProtocol
     SORT_VALUES = False

@@ -15,6 +15,8 @@ from jobs.tally import descending
 
 class MRPageViews(PageviewJob):
 
+    COLUMNS = (('domain', 'bytes'), ('title', 'bytes'), ('views', 'bigint'))
+
     def steps(self):
         return [
             MRStep(reducer_init=self.start_rows, reducer=self.sum_views,

@@ -23,6 +23,8 @@ GROUP = 'top pages'
 
 class MRTopPages(PageviewJob):
 
+    COLUMNS = (('domain', 'bytes'), ('title', 'bytes'), ('views', 'bigint'))
+
     def configure_args(self):
         super().configure_args()
         self.add_passthru_arg('--top', type=at_least(1), default=100, metavar='N',

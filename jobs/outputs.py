@@ -7,7 +7,8 @@
 * Part files appear there only once the job has succeeded. The local runners
   write into a hidden directory beside it, which is moved into place at the
   end; Hadoop, EMR and Spark commit their tasks' files themselves.
-* The run record (``_mrtally.json``) and then ``_SUCCESS`` are written last:
+* The Redshift manifest (``_manifest.json``), the run record
+  (``_mrtally.json``) and then ``_SUCCESS`` are written last:
   Hadoop's own marker is turned off, so that a directory with ``_SUCCESS``
   is one whose every file is there. A failed or interrupted run leaves
   nothing that looks complete; readers of job output (:mod:`jobs.report`,

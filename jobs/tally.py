@@ -20,6 +20,7 @@ import datetime
 import json
 import logging
 import os
+import posixpath
 import re
 import sys
 import tempfile
@@ -38,11 +39,13 @@ from jobs.streaming import BatchedStreaming
 from jobs.summary import SKIPPED, JobHelp, NothingValid, Summary, merge_counters
 
 __all__ = ['BadInput', 'TallyJob', 'at_least', 'field_value', 'descending', 'from_descending',
-           'keep_smallest', 'merge_counters', 'format_counters', 'RUN_RECORD']
+           'keep_smallest', 'merge_counters', 'format_counters', 'RUN_RECORD', 'MANIFEST']
 
 # Written beside the part files of every run with --output-dir: what a report
 # needs to say where its numbers came from. Hadoop skips names starting with _.
 RUN_RECORD = '_mrtally.json'
+# and a Redshift COPY manifest of its part files, every one mandatory
+MANIFEST = '_manifest.json'
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +135,10 @@ class TallyJob(JobHelp, Summary, CommittedOutput, InputPlanning, BatchedStreamin
     INTERNAL_PROTOCOL = BytesProtocol
     OUTPUT_PROTOCOL = BytesValueProtocol
     SORT_VALUES = True
+    # the output's columns and their types, for the run record: string (UTF-8
+    # text), bytes (any bytes but tab, newline and other control bytes),
+    # bigint (decimal digits)
+    COLUMNS = ()
 
     # Tasks import our own modules: ship the package with every job, as a
     # cluster needs (the inline runner would hide its absence).
@@ -204,7 +211,8 @@ class TallyJob(JobHelp, Summary, CommittedOutput, InputPlanning, BatchedStreamin
         return output_chunks(runner, self.final_output_dir or runner.get_output_dir())
 
     def write_run_record(self, runner):
-        """Write RUN_RECORD into the output directory (local or remote), if any."""
+        """Write MANIFEST and RUN_RECORD into the output directory (local or
+        remote), if any."""
         if not self.options.output_dir:
             return
         record = dict(
@@ -218,12 +226,20 @@ class TallyJob(JobHelp, Summary, CommittedOutput, InputPlanning, BatchedStreamin
             started=self.started.isoformat(timespec='seconds'),
             finished=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
         )
+        record['columns'] = [dict(name=n, type=t) for n, t in self.COLUMNS]
+        fs = self.output_fs(runner)
+        # where the parts will be once committed (the local runners stage them)
+        final = self.final_output_dir
+        parts = sorted((posixpath.basename(p), fs.du(p)) for p in fs.ls(self.options.output_dir)
+                       if posixpath.basename(p).startswith('part-'))
+        manifest = dict(entries=[dict(url=fs.join(final, name), mandatory=True,
+                                      meta=dict(content_length=size)) for name, size in parts])
         with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, RUN_RECORD)
-            with open(path, 'w') as f:
-                json.dump(record, f, indent=2, default=str)
-            fs = self.output_fs(runner)
-            fs.put(path, fs.join(self.options.output_dir, RUN_RECORD))
+            for name, content in ((MANIFEST, manifest), (RUN_RECORD, record)):
+                path = os.path.join(tmp, name)
+                with open(path, 'w') as f:
+                    json.dump(content, f, indent=2, default=str)
+                fs.put(path, fs.join(self.options.output_dir, name))
 
     def run_job(self):
         # mrjob's own run_job, plus one-line errors instead of tracebacks for

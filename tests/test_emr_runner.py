@@ -53,6 +53,13 @@ def test_job_on_emr(emr, monkeypatch, job_class, args, inputs):
         assert s3_bytes(emr, output_dir + '_SUCCESS') == b''
         record = json.loads(s3_bytes(emr, output_dir + '_mrtally.json'))
         assert record['runner'] == 'emr'
+        # and a Redshift COPY manifest of every part file on S3
+        entries = json.loads(s3_bytes(emr, output_dir + '_manifest.json'))['entries']
+        assert entries and all(e['mandatory'] for e in entries)
+        assert all(e['url'].startswith(output_dir + 'part-') for e in entries)
+        assert b''.join(s3_bytes(emr, e['url']) for e in entries).splitlines() == lines
+        assert [e['meta']['content_length'] for e in entries] == [
+            len(s3_bytes(emr, e['url'])) for e in entries]
         assert record['inputs'] == ['s3://%s/inputs/%s' % (EMR_BUCKET, inputs)]
 
         cluster = emr.requests['RunJobFlow'][-1]

@@ -53,7 +53,7 @@ def test_an_interrupted_run_says_so_in_one_line_and_leaves_nothing(
         code, err, tmp = interrupt(case, runner, ['--output-dir', out, big_hour], delay,
                                    signum, whole_group)
         if code == 0:   # finished first: then it is whole
-            assert sorted(os.listdir(out)) == ['_SUCCESS', '_mrtally.json', 'part-00000']
+            assert sorted(os.listdir(out)) == ['_SUCCESS', '_manifest.json', '_mrtally.json', 'part-00000']
             continue
         interrupted += 1
         assert code == 128 + signum, err

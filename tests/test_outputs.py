@@ -1,4 +1,5 @@
 """--output-dir as Hadoop keeps it, on every runner (jobs/outputs.py)."""
+import json
 import os
 import subprocess
 import sys
@@ -7,6 +8,9 @@ import pytest
 
 from conftest import INPUTS, ROOT, run_cli, run_job
 from jobs.mr_bill_word_freq import MRBillWordFreq
+from jobs.mr_domain_views import MRDomainViews
+from jobs.mr_hourly_views import MRHourlyViews
+from jobs.mr_pack_bills import MRPackBills
 from jobs.mr_page_views import MRPageViews
 from local_hadoop import hadoop_args
 
@@ -20,9 +24,38 @@ def test_a_run_writes_its_files_record_and_success(runner, tmp_path):
     out = tmp_path / 'out'
     run_job(MRPageViews, ['--output-dir', out, INPUTS / 'pageviews'], runner=runner)
     names = output_files(out)
-    assert names[:2] == ['_SUCCESS', '_mrtally.json'] and names[2].startswith('part-')
+    assert names[:3] == ['_SUCCESS', '_manifest.json', '_mrtally.json'] and names[3].startswith('part-')
+    check_manifest(out, str(out))
     # nothing is left beside it
     assert output_files(tmp_path) == ['out']
+
+
+def check_manifest(out, prefix):
+    """The Redshift COPY manifest in ``out`` names each part file, by its
+    place ``prefix/NAME``, with its size, as mandatory."""
+    manifest = json.loads((out / '_manifest.json').read_text())
+    parts = sorted(p for p in out.iterdir() if p.name.startswith('part-'))
+    assert manifest == {'entries': [
+        {'url': '%s/%s' % (prefix, p.name), 'mandatory': True,
+         'meta': {'content_length': p.stat().st_size}} for p in parts]}
+
+
+@pytest.mark.parametrize('job_class, args', [
+    (MRPageViews, [INPUTS / 'pageviews']), (MRDomainViews, [INPUTS / 'pageviews']),
+    (MRHourlyViews, [INPUTS / 'pageviews']), (MRBillWordFreq, [INPUTS / 'bills']),
+    (MRPackBills, [INPUTS / 'bills'])])
+def test_the_run_record_names_every_column(job_class, args, tmp_path):
+    out = tmp_path / 'out'
+    lines, _ = run_job(job_class, ['--output-dir', out, *args])
+    columns = json.loads((out / '_mrtally.json').read_text())['columns']
+    assert {len(line.split(b'\t')) for line in lines} == {len(columns)}
+    assert all(c['type'] in ('string', 'bytes', 'bigint') for c in columns)
+    for line in lines:
+        for field, column in zip(line.split(b'\t'), columns):
+            if column['type'] == 'bigint':
+                assert field.isdigit()
+            elif column['type'] == 'string':
+                field.decode('utf-8')
 
 
 @pytest.mark.parametrize('runner', ['inline', 'local'])
@@ -97,6 +130,7 @@ def test_on_spark_too(tmp_path):
     assert done.returncode == 0, done.stderr.decode()[-3000:]
     # Hadoop's local filesystem, which Spark writes through, adds .crc files
     names = [n for n in output_files(out) if not n.startswith('.')]
-    assert names[:2] == ['_SUCCESS', '_mrtally.json'] and names[2].startswith('part-')
+    assert names[:3] == ['_SUCCESS', '_manifest.json', '_mrtally.json'] and names[3].startswith('part-')
+    check_manifest(out, 'file://%s' % out)
     rows, _ = run_job(MRPageViews, [INPUTS / 'pageviews'])
-    assert b''.join((out / n).read_bytes() for n in names[2:]).splitlines() == rows
+    assert b''.join((out / n).read_bytes() for n in names[3:]).splitlines() == rows

@@ -1,0 +1,83 @@
+"""Tables over job outputs (jobs.warehouse), run by Spark SQL with Hive support."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import INPUTS, ROOT, run_job
+from jobs import warehouse
+from jobs.mr_domain_views import MRDomainViews
+from jobs.mr_page_views import MRPageViews
+from jobs.mr_top_pages import MRTopPages
+
+RECORD = {'job': 'MRDomainViews', 'runner': 'local', 'finished': 'now',
+          'columns': [{'name': 'domain', 'type': 'bytes'}, {'name': 'views', 'type': 'bigint'}]}
+
+
+def test_athena_reads_a_folder_and_hive_takes_the_location_as_given():
+    hive = warehouse.table_ddl(RECORD, 'hive', 'dv', 's3://b/out/dv')
+    athena = warehouse.table_ddl(RECORD, 'athena', 'dv', 's3://b/out/dv')
+    assert "LOCATION 's3://b/out/dv'\n" in hive and "LOCATION 's3://b/out/dv/'\n" in athena
+    assert hive.replace("dv'", "dv/'") == athena
+    assert '`domain` STRING,\n  `views` BIGINT\n' in hive
+
+
+def test_an_output_without_a_run_record_is_a_one_line_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        warehouse.main(['ddl', str(tmp_path)])
+    assert str(e.value).startswith('warehouse: error: cannot read %s/_mrtally.json' % tmp_path)
+
+
+SPARK_SQL = r'''
+import json, sys
+from pyspark.sql import SparkSession
+tmp, statements, queries = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+spark = (SparkSession.builder.master('local[1]').appName('warehouse-test')
+         .config('spark.ui.enabled', 'false')
+         .config('spark.sql.warehouse.dir', tmp + '/warehouse')
+         .config('spark.hadoop.javax.jdo.option.ConnectionURL',
+                 'jdbc:derby:;databaseName=%s/metastore_db;create=true' % tmp)
+         .config('spark.driver.extraJavaOptions', '-Dderby.system.home=%s' % tmp)
+         .enableHiveSupport().getOrCreate())
+spark.sparkContext.setLogLevel('ERROR')
+for statement in statements:
+    spark.sql(statement)
+print(json.dumps([[list(row) for row in spark.sql(q).collect()] for q in queries]))
+spark.stop()
+'''
+
+
+def spark_sql(tmp_path, statements, queries):
+    done = subprocess.run(
+        [sys.executable, '-c', SPARK_SQL, str(tmp_path), json.dumps(statements), json.dumps(queries)],
+        cwd=tmp_path, capture_output=True, env=dict(os.environ, SPARK_LOCAL_IP='127.0.0.1'))
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_hive_tables_over_job_outputs_answer_what_the_jobs_answer(tmp_path):
+    outputs = {}
+    for name, job_class, args in [('page_views', MRPageViews, []),
+                                  ('domain_views', MRDomainViews, []),
+                                  ('top_pages', MRTopPages, ['--top', '5'])]:
+        out = tmp_path / name
+        rows, _ = run_job(job_class, ['--output-dir', out, *args, INPUTS / 'pageviews'])
+        outputs[name] = [row.split(b'\t') for row in rows]
+    ddl = []
+    for name in outputs:
+        done = subprocess.run([sys.executable, '-m', 'jobs.warehouse', 'ddl', '--dialect', 'hive',
+                               str(tmp_path / name)], cwd=ROOT, capture_output=True, check=True)
+        ddl.append(done.stdout.decode().rstrip().rstrip(';'))
+    counts, domains, top = spark_sql(tmp_path, ddl, [
+        'SELECT count(*), sum(views) FROM page_views',
+        'SELECT domain, views, distinct_titles FROM domain_views',
+        # the design's question: the top pages, from every page's views
+        'SELECT views FROM page_views ORDER BY views DESC LIMIT 5'])
+    pages = outputs['page_views']
+    assert counts == [[len(pages), sum(int(v) for _, _, v in pages)]]
+    # domains are ASCII here: every row as the job wrote it
+    assert sorted(domains) == sorted([d.decode(), int(v), int(t)] for d, v, t in outputs['domain_views'])
+    # the files beside the parts (_SUCCESS, _mrtally.json, _manifest.json) are not rows
+    assert [v for v, in top] == [int(v) for _, _, v in outputs['top_pages']]
