@@ -5,9 +5,12 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import INPUTS, ROOT, run_job
 from jobs import warehouse
+from jobs.pageviews import HOURLY_LINE, Malformed, parse_pageview
+from test_fuzz import hostile
 from jobs.mr_domain_views import MRDomainViews
 from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
@@ -81,3 +84,41 @@ def test_hive_tables_over_job_outputs_answer_what_the_jobs_answer(tmp_path):
     assert sorted(domains) == sorted([d.decode(), int(v), int(t)] for d, v, t in outputs['domain_views'])
     # the files beside the parts (_SUCCESS, _mrtally.json, _manifest.json) are not rows
     assert [v for v, in top] == [int(v) for _, _, v in outputs['top_pages']]
+
+
+@given(st.one_of(hostile, st.lists(st.sampled_from([b'en', b'T', b'\xcc', b'0', b'9' * 19, b'1']), min_size=4,
+                                   max_size=4).map(b' '.join)))
+@settings(max_examples=500, deadline=None)
+def test_the_sql_line_rule_is_the_jobs_rule(line):
+    line = line.replace(b'\n', b'').rstrip(b'\r')     # a line as an engine's reader hands it
+    try:
+        domain, title, views, hourly = parse_pageview(line)
+        counted = hourly is None
+    except Malformed:
+        counted = False
+    match = HOURLY_LINE.fullmatch(line)
+    assert counted == bool(match and int(match.group(3)) <= 2 ** 63 - 1)
+
+
+def test_a_table_over_raw_dumps_answers_what_the_jobs_answer(tmp_path):
+    hours = sorted(str(p) for p in (INPUTS / 'pageviews').glob('pageviews-*0000.gz'))
+    laid = tmp_path / 'dumps'
+    subprocess.run([sys.executable, '-m', 'jobs.warehouse', 'lay-out', str(laid), *hours],
+                   cwd=ROOT, check=True, capture_output=True)
+    assert sorted(p.relative_to(laid).parts[:4] for p in laid.rglob('*.gz')) == [
+        ('year=2024', 'month=1', 'day=1', 'hour=%d' % h) for h in (0, 1)]
+    ddl = subprocess.run([sys.executable, '-m', 'jobs.warehouse', 'ddl', '--dumps', 'pageviews',
+                          '--location', laid.as_uri()], cwd=ROOT, check=True, capture_output=True)
+    statements = [s.strip() for s in ddl.stdout.decode().split(';') if s.strip()]
+    top, domains, lines = spark_sql(tmp_path, statements, [
+        # the design's queries: the top pages, and views and distinct pages per domain
+        'SELECT domain, sum(views) AS v FROM pageviews_valid GROUP BY domain, title'
+        ' ORDER BY v DESC LIMIT 10',
+        'SELECT domain, sum(views), count(DISTINCT title) FROM pageviews_valid GROUP BY domain',
+        'SELECT count(*) FROM pageviews_valid'])
+    expected_top, _ = run_job(MRTopPages, ['--top', '10', *hours])
+    assert [v for _, v in top] == [int(row.split(b'\t')[2]) for row in expected_top]
+    expected_domains, counters = run_job(MRDomainViews, hours)
+    assert sorted(domains) == sorted([d.decode(), int(v), int(t)] for d, v, t in
+                                     (row.split(b'\t') for row in expected_domains))
+    assert lines == [[counters['pageviews', 'lines counted']]]
