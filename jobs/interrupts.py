@@ -11,8 +11,10 @@ handler: they ignore SIGINT (the launcher terminates them) and die of
 SIGTERM at once, as ``Pool.terminate`` expects. Task processes die with
 their worker (:func:`die_with_parent`), so none is left running on a
 removed directory. Other children (``hadoop jar``, ``spark-submit``), which
-mrjob would leave running, get SIGTERM. A second signal during the cleanup is
-ignored.
+mrjob would leave running, get SIGTERM. Once mrjob has unwound, any child
+still there is killed: a signal that lands while mrjob's pool is starting
+leaves workers that nobody ends, and that would hold the user's stderr open.
+A second signal during the cleanup is ignored.
 
 Should the unwinding hang (a signal can land inside ``multiprocessing``'s
 own locking), a watchdog ends the run after :data:`GRACE` seconds all the
@@ -102,14 +104,18 @@ def _stop_other_children():
             pass
 
 
-def _watchdog():
-    if _state['done'].wait(GRACE):
-        return
+def _kill_children():
     for child in _children():
         try:
             os.kill(child, signal.SIGKILL)
         except OSError:
             pass
+
+
+def _watchdog():
+    if _state['done'].wait(GRACE):
+        return
+    _kill_children()
     for cleanup in _cleanups:
         cleanup()
     _say(_state['signum'])
@@ -138,6 +144,9 @@ def handled(what):
             _restore(previous)
             raise
         _state['done'].set()
+        # mrjob has unwound: a pool worker it did not end (a signal can land
+        # while its pool starts) must not outlive us, holding our stderr
+        _kill_children()
         _say(signum)
         _restore(previous)
         sys.exit(128 + signum)
