@@ -27,6 +27,23 @@ def test_athena_reads_a_folder_and_hive_takes_the_location_as_given():
     assert '`domain` STRING,\n  `views` BIGINT\n' in hive
 
 
+def test_the_athena_ddl_parses_as_athena_sql():
+    import sqlglot
+    from sqlglot import exp
+    record = dict(RECORD, columns=RECORD['columns'] + [{'name': 'title', 'type': 'string'}])
+    for text, table, columns in [
+            (warehouse.table_ddl(record, 'athena', 'dv', 's3://b/out/dv'), 'dv',
+             [('domain', 'STRING'), ('views', 'BIGINT'), ('title', 'STRING')]),
+            (warehouse.dumps_ddl('athena', 'pv', 's3://b/dumps').split(';')[0], 'pv',
+             [('domain', 'STRING'), ('title', 'STRING'), ('views', 'STRING'), ('bytes', 'STRING')])]:
+        create, = sqlglot.parse(text, read='athena', error_level=sqlglot.ErrorLevel.RAISE)
+        assert isinstance(create, exp.Create) and create.args['kind'] == 'TABLE'
+        assert create.this.this.name == table
+        assert [(c.name, c.args['kind'].sql('hive')) for c in create.this.expressions] == columns
+        location = create.find(exp.LocationProperty).this.name
+        assert location == 's3://b/%s/' % ('out/dv' if table == 'dv' else 'dumps')
+
+
 def test_an_output_without_a_run_record_is_a_one_line_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         warehouse.main(['ddl', str(tmp_path)])
