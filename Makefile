@@ -36,7 +36,7 @@ MVN       ?= mvn
 BIN := $(VENV)/bin
 BENCH_BIN := $(BENCH_VENV)/bin
 
-.PHONY: run-local report run-emr fetch-pageviews fetch-bills bench bench-quick hadoop test clean
+.PHONY: run-local report warehouse run-emr fetch-pageviews fetch-bills bench bench-quick hadoop test clean
 
 # The requirements (and extras) that setup.cfg names, but not the jobs package
 # itself: tasks must import it from what mrjob ships with each job, as they do
@@ -55,6 +55,13 @@ $(VENV)/.run: setup.cfg | $(BIN)/python
 $(VENV)/.report: setup.cfg | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) report)
 	touch $@
+
+$(VENV)/.warehouse: setup.cfg | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) warehouse)
+	touch $@
+
+# python -m jobs.warehouse load needs a PostgreSQL client library
+warehouse: $(VENV)/.warehouse
 
 $(BENCH_BIN)/python:
 	$(PYTHON) -m venv $(BENCH_VENV)

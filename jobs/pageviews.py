@@ -39,6 +39,10 @@ _DAILY_FILE = re.compile(r'pageviews-(\d{4})(\d{2})(\d{2})-[a-z]+(?:\.bz2)?$')
 # runs of digits. What it cannot say, that views fit a BIGINT, the engine
 # checks by casting. A test holds the two to the same answers.
 HOURLY_LINE = re.compile(rb'([^ \x00-\x1f]+) ([^ \x00-\x1f]+) ([0-9]+) ([0-9]+)')
+# and the lines of 6 fields, less the rule that the hourly counts add up to the
+# daily total, which a regular expression cannot check
+DAILY_LINE = re.compile(rb'([^ \x00-\x1f]+) ([^ \x00-\x1f]+) ([0-9]+|null) (%s) ([0-9]+) (%s)'
+                        % (b'|'.join(sorted(ACCESS_METHODS)), _HOURLY.pattern))
 
 
 class Malformed(ValueError):

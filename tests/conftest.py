@@ -98,6 +98,16 @@ def hdfs(tmp_path_factory):
     cluster.stop()
 
 
+@pytest.fixture(scope='session')
+def postgres():
+    """A PostgreSQL server on 127.0.0.1 for the whole test run; its libpq
+    connection string."""
+    from local_postgres import PostgreSQL
+    server = PostgreSQL().start()
+    yield server.dsn
+    server.stop()
+
+
 EMR_BUCKET = 'mrtally-test'
 
 
