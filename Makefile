@@ -36,7 +36,7 @@ MVN       ?= mvn
 BIN := $(VENV)/bin
 BENCH_BIN := $(BENCH_VENV)/bin
 
-.PHONY: run-local report warehouse run-emr fetch-pageviews fetch-bills bench bench-quick hadoop test clean
+.PHONY: run-local report warehouse run-stream run-emr fetch-pageviews fetch-bills bench bench-quick hadoop test clean
 
 # The requirements (and extras) that setup.cfg names, but not the jobs package
 # itself: tasks must import it from what mrjob ships with each job, as they do
@@ -63,6 +63,14 @@ $(VENV)/.warehouse: setup.cfg | $(BIN)/python
 # python -m jobs.warehouse load needs a PostgreSQL client library
 warehouse: $(VENV)/.warehouse
 
+$(VENV)/.stream: setup.cfg | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) ingest standin)
+	touch $@
+
+# dumps replayed over HTTP through Kinesis (moto's, on 127.0.0.1) into hourly files, counted
+run-stream: $(VENV)/.stream
+	$(BIN)/python -m ingest.run_stream $(PAGEVIEWS) --out $(OUT)/streamed
+
 $(BENCH_BIN)/python:
 	$(PYTHON) -m venv $(BENCH_VENV)
 
@@ -71,7 +79,7 @@ $(BENCH_VENV)/.bench: setup.cfg | $(BENCH_BIN)/python
 	touch $@
 
 $(VENV)/.test: setup.cfg | $(BIN)/python
-	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) test spark report)
+	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) test standin ingest spark report)
 	touch $@
 
 run-local: $(VENV)/.run

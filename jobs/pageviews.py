@@ -30,7 +30,10 @@ ACCESS_METHODS = frozenset([b'desktop', b'mobile-web', b'mobile-app'])
 _CONTROL = re.compile(rb'[\x00-\x1f]')
 _HOURLY = re.compile(rb'(?:[A-X][0-9]+)+')
 _HOUR_PAIR = re.compile(rb'([A-X])([0-9]+)')
-_HOURLY_FILE = re.compile(r'(?:pageviews|pagecounts)-(\d{4})(\d{2})(\d{2})-(\d{2})\d{4}(?:\.gz)?$')
+# an hourly file may carry a suffix after its hour, as the streamed ones do
+# (pageviews-20240101-130000-<shard>-<sequence number>.gz, by ingest.consumer)
+_HOURLY_FILE = re.compile(r'(?:pageviews|pagecounts)-(\d{4})(\d{2})(\d{2})-(\d{2})\d{4}(?:-[0-9A-Za-z]+)*'
+                          r'(?:\.gz)?$')
 _DAILY_FILE = re.compile(r'pageviews-(\d{4})(\d{2})(\d{2})-[a-z]+(?:\.bz2)?$')
 
 

@@ -108,6 +108,29 @@ def postgres():
     server.stop()
 
 
+@pytest.fixture(scope='session')
+def moto_endpoint():
+    """moto's server on 127.0.0.1 (Kinesis, DynamoDB, S3) for the whole test
+    run; its URL. Each test names its own stream and tables."""
+    from moto.server import ThreadedMotoServer
+    server = ThreadedMotoServer(ip_address='127.0.0.1', port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield 'http://%s:%d' % (host, port)
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_endpoint, monkeypatch):
+    """boto3 clients on moto's server (fake credentials, a fixed region)."""
+    import boto3
+    for name, value in (('AWS_ACCESS_KEY_ID', 'testing'), ('AWS_SECRET_ACCESS_KEY', 'testing'),
+                        ('AWS_DEFAULT_REGION', 'us-east-1')):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv('AWS_PROFILE', raising=False)
+    return lambda service: boto3.client(service, endpoint_url=moto_endpoint)
+
+
 EMR_BUCKET = 'mrtally-test'
 
 

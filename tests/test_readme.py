@@ -13,7 +13,7 @@ from conftest import ROOT
 # commands that need the network, AWS, a cluster or fetched data, or are the
 # test run itself
 ELSEWHERE = ('s3://', 'hdfs://', '-r emr', 'AWS_', 'export ', 'j-XXXX', 'run-emr', 'make fetch',
-             'jobs.fetch', 'data/', 'out/real', 'make test', 'make bench', 'mrjob ')
+             'jobs.fetch', 'data/', 'out/real', 'make test', 'make bench', 'mrjob ', '--region')
 
 
 def readme_commands():
@@ -60,7 +60,8 @@ def checkout(tmp_path_factory):
 def test_the_readme_has_commands_for_every_engine():
     commands = runnable()
     assert commands[0].startswith('make run-local')
-    for what in ('-r hadoop', '-r spark', 'make report', 'mr_pack_bills', 'warehouse ddl --dialect hive',
+    for what in ('-r hadoop', '-r spark', 'make report', 'mr_pack_bills', 'make run-stream',
+                 'warehouse ddl --dialect hive',
                  'warehouse ddl --dialect redshift', 'warehouse load'):
         assert any(what in c for c in commands), what
 

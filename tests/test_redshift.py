@@ -79,7 +79,7 @@ def test_outputs_load_with_the_jobs_rows_and_sums(tmp_path, postgres):
             ('domain_views', MRDomainViews, [], 'domain, views, distinct_titles'),
             ('top_pages', MRTopPages, ['--top', '7'], 'domain, title, views'),
             ('hourly_views', MRHourlyViews, [], 'hour, domain, views')]:
-        out = tmp_path / name
+        out, name = tmp_path / name, 'jobs_' + name     # other tests load tables of these names
         rows, _ = run_job(job_class, ['--output-dir', out, *args, *HOURS])
         expected = sorted(tuple(f.decode() for f in row.split(b'\t')) for row in rows)
         note = load(postgres, out, name)

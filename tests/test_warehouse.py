@@ -190,3 +190,24 @@ def test_a_table_over_daily_dumps_counts_the_lines_of_their_shape(tmp_path):
     rows, counters = run_job(MRDomainViews, [daily])
     assert counters['pageviews', 'lines counted'] == len(added_up)
     assert sum(int(row.split(b'\t')[1]) for row in rows) == sum(int(m[3]) for m in added_up)
+
+
+def test_the_streamed_hourly_files_get_the_same_table(aws, tmp_path):
+    from ingest.consumer import Consumer, Leases, LocalSink
+    from test_consumer import source_events, stream_with
+    events = source_events(limit=3000)
+    stream_with(aws, 'to-hive', events)
+    leases = Leases(aws('dynamodb'), 'to-hive-leases', 'me')
+    leases.create_table()
+    Consumer(aws('kinesis'), leases, 'to-hive', LocalSink(str(tmp_path / 'streamed'))).run(idle_exit=1)
+    streamed = sorted(str(p) for p in (tmp_path / 'streamed').glob('*.gz'))
+    laid = tmp_path / 'dumps'
+    assert warehouse.lay_out(str(laid), streamed) == len(streamed)
+    statements = [s.strip() for s in warehouse.dumps_ddl('hive', 'pageviews', laid.as_uri()).split(';')
+                  if s.strip()]
+    pages, = spark_sql(tmp_path, statements, [
+        'SELECT hour, count(*), sum(views) FROM (SELECT hour, domain, title, sum(views) AS views'
+        ' FROM pageviews_valid GROUP BY hour, domain, title) GROUP BY hour'])
+    rows, _ = run_job(MRPageViews, [tmp_path / 'streamed'])
+    assert sum(n for _, _, n in pages) == len(events) == sum(int(r.split(b'\t')[2]) for r in rows)
+    assert sorted(h for h, _, _ in pages) == [0, 1]

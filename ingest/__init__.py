@@ -1,0 +1,1 @@
+"""Real-time pageviews: events through Amazon Kinesis into hourly dump files."""

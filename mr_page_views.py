@@ -1,1 +1,0 @@
-/work/main/.hadoop/tmp/mapred/local/job_local1922706847_0001_d8f549c1-97f1-461f-9358-0b4570141c69/mr_page_views.py

@@ -1,0 +1,141 @@
+"""The beacon (ingest.beacon), a real server on 127.0.0.1, sending to moto's
+Kinesis: events arrive as sent; bad requests get 400; a full queue gets 503,
+counted, and drains once Kinesis is back."""
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import ROOT
+from ingest.events import parse_event
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Beacon:
+    def __init__(self, endpoint, stream, *extra):
+        self.process = subprocess.Popen(
+            [sys.executable, '-m', 'ingest.beacon', '--stream', stream, '--endpoint-url', endpoint,
+             '--port', '0', *extra], cwd=ROOT, stderr=subprocess.PIPE)
+        line = self.process.stderr.readline().decode()
+        self.url = re.search(r'http://\S+/beacon', line).group(0)
+
+    def request(self, path='', body=None):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(self.url + path, data=body), timeout=10) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def metrics(self):
+        _, text = self.request_metrics()
+        return {m[0].decode(): int(m[1]) for m in re.findall(rb'^mrtally_beacon_(\w+) (\d+)$', text, re.M)}
+
+    def request_metrics(self):
+        with urllib.request.urlopen(self.url.replace('/beacon', '/metrics'), timeout=10) as r:
+            return r.status, r.read()
+
+    def stop(self):
+        self.process.terminate()
+        _, note = self.process.communicate(timeout=60)
+        self.process.stderr.close()
+        return self.process.returncode, note.decode()
+
+
+def stream_events(kinesis, stream):
+    events = []
+    for shard in kinesis.list_shards(StreamName=stream)['Shards']:
+        iterator = kinesis.get_shard_iterator(StreamName=stream, ShardId=shard['ShardId'],
+                                              ShardIteratorType='TRIM_HORIZON')['ShardIterator']
+        page = kinesis.get_records(ShardIterator=iterator, Limit=10000)
+        events += [line for r in page['Records'] for line in r['Data'].split(b'\n') if line]
+    return sorted(events)
+
+
+@pytest.fixture
+def kinesis(aws):
+    return aws('kinesis')
+
+
+def test_events_get_to_kinesis_as_sent(moto_endpoint, kinesis):
+    kinesis.create_stream(StreamName='beacon', ShardCount=2)
+    beacon = Beacon(moto_endpoint, 'beacon')
+    try:
+        # an image beacon: the dump's title, URL-encoded once more, bytes kept
+        status, body = beacon.request('?domain=en&title=%25D0%25A4_%ff&t=1704067200')
+        assert status == 200 and body.startswith(b'GIF89a')
+        status, _ = beacon.request(body=b'de Berlin 1704070800\nen.m Main_Page 1704070801\n')
+        assert status == 204
+    finally:
+        code, note = beacon.stop()
+    assert code == 0 and '3 events accepted, 3 sent, 0 failed, 0 answered 503, 0 left unsent' in note
+    assert [parse_event(e) for e in stream_events(kinesis, 'beacon')] == [
+        (1704067200, b'en', b'%D0%A4_\xff'), (1704070800, b'de', b'Berlin'),
+        (1704070801, b'en.m', b'Main_Page')]
+
+
+@pytest.mark.parametrize('path, body, status, says', [
+    ('?domain=en&title=a%01b', None, 400, b'control character'),
+    ('?domain=en', None, 400, b'empty domain or title'),
+    ('?domain=en&title=a&t=soon', None, 400, b'not "DOMAIN TITLE [SECONDS]"'),
+    ('', b'en A\nen B C D\n', 400, b'line 2: not "DOMAIN TITLE [SECONDS]"'),
+    ('', b'en A\n' * 10001, 400, b'a body of 1 to 10000 lines'),
+    ('', b'\n', 400, b'a body of 1 to 10000 lines'),
+    ('', b'en ' + b'x' * (1024 * 1024) + b'\n', 413, b''),
+])
+def test_malformed_and_oversized_requests_are_refused_whole(moto_endpoint, kinesis, path, body, status,
+                                                            says):
+    stream = 'refused-%d' % abs(hash((path, body)))
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    beacon = Beacon(moto_endpoint, stream)
+    try:
+        got, text = beacon.request(path, body)
+        assert got == status and says in text
+        assert beacon.metrics()['accepted_total'] == 0
+    finally:
+        beacon.stop()
+    assert stream_events(kinesis, stream) == []
+
+
+def test_a_full_queue_answers_503_and_drains_when_kinesis_is_back(aws, kinesis):
+    from moto.server import ThreadedMotoServer
+    kinesis.create_stream(StreamName='outage', ShardCount=1)   # moto's state outlives its servers
+    port = free_port()
+    beacon = Beacon('http://127.0.0.1:%d' % port, 'outage', '--queue', '5')
+    try:
+        send = lambda i: beacon.request('?domain=en&title=P%d&t=1704067200' % i)[0]
+        assert send(0) == 200
+        time.sleep(0.5)     # the sender has taken it, and is trying Kinesis again and again
+        answers = [send(i) for i in range(1, 40)]
+        # the queue's 5, then 503, at once, every time
+        assert answers == [200] * 5 + [503] * 34
+        accepted = 6
+        metrics = beacon.metrics()
+        assert metrics['rejected_total'] == answers.count(503) and metrics['accepted_total'] == accepted
+        assert metrics['queue_depth'] == accepted and metrics['sent_total'] == 0
+        server = ThreadedMotoServer(ip_address='127.0.0.1', port=port, verbose=False)
+        server.start()
+        try:
+            deadline = time.monotonic() + 60
+            while beacon.metrics()['sent_total'] < accepted and time.monotonic() < deadline:
+                time.sleep(0.2)
+            metrics = beacon.metrics()
+            assert metrics['sent_total'] == accepted and metrics['queue_depth'] == 0
+            assert metrics['retried_total'] > 0
+        finally:
+            code, note = beacon.stop()
+            server.stop()
+    finally:
+        if beacon.process.poll() is None:
+            beacon.process.kill()
+    assert code == 0, note
+    assert len(stream_events(kinesis, 'outage')) == accepted

@@ -1,0 +1,132 @@
+"""Kinesis to hourly dump files (ingest.consumer, fed by ingest.sender), on
+moto's server: the batch jobs count the streamed files as they count the
+sources, after crashes and with two consumers at once."""
+import calendar
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import INPUTS, ROOT, read_any, run_job
+from ingest.consumer import Consumer, Leases, LocalSink
+from ingest.events import event
+from ingest.sender import Sender
+from jobs.mr_hourly_views import MRHourlyViews
+from jobs.mr_page_views import MRPageViews
+from jobs.pageviews import hour_of_file
+from reference import pageview_lines
+
+HOURS = sorted(INPUTS.joinpath('pageviews').glob('pageviews-*0000.gz'))
+
+
+def source_events(limit=None):
+    """One event per view of the valid lines of the sample hours (read by the
+    tests' own parser), stamped with a second inside the line's hour."""
+    events = []
+    for path in HOURS:
+        start = calendar.timegm(time.strptime(hour_of_file(path.name), '%Y-%m-%dT%H'))
+        valid, _ = pageview_lines(read_any(path))
+        for i, (domain, title, views, _) in enumerate(valid):
+            events += [event(domain, title, start + (i * 7 + n) % 3600) for n in range(views)]
+    random.Random(1).shuffle(events)
+    return events[:limit]
+
+
+def expected_views(events):
+    """MRPageViews' rows over the events, worked out apart from every job."""
+    counts = {}
+    for e in events:
+        _, domain, title = e.split(b' ')
+        counts[domain, title] = counts.get((domain, title), 0) + 1
+    return sorted(b'%s\t%s\t%d' % (d, t, n) for (d, t), n in counts.items())
+
+
+def stream_with(aws, name, events, shards=2, record_bytes=4096):
+    kinesis = aws('kinesis')
+    kinesis.create_stream(StreamName=name, ShardCount=shards)
+    sender = Sender(kinesis, name, capacity=len(events) + 1, record_bytes=record_bytes)
+    assert all(sender.offer(e) for e in events)
+    sender.close()
+    assert sender.counts['sent'] == len(events) and sender.counts['failed'] == 0
+    return sender.counts
+
+
+def consumer_command(stream, out, owner, *extra):
+    return [sys.executable, '-m', 'ingest.consumer', '--stream', stream, '--leases', stream + '-leases',
+            '--out', str(out), '--endpoint-url', os.environ['MRTALLY_TEST_ENDPOINT'], '--owner', owner,
+            *extra]
+
+
+@pytest.fixture
+def endpoint(moto_endpoint, aws, monkeypatch):
+    monkeypatch.setenv('MRTALLY_TEST_ENDPOINT', moto_endpoint)
+    return moto_endpoint
+
+
+def test_the_jobs_count_the_streamed_files_as_they_count_the_sources(aws, tmp_path):
+    events = source_events()
+    counts = stream_with(aws, 'whole', events, record_bytes=64 * 1024)
+    assert counts['records'] < len(events) / 100       # many events to a record
+    leases = Leases(aws('dynamodb'), 'whole-leases', 'me')
+    leases.create_table()
+    done = Consumer(aws('kinesis'), leases, 'whole', LocalSink(str(tmp_path / 'out'))).run(idle_exit=1.5)
+    assert done['events'] == len(events) and done['bad_events'] == 0
+    names = sorted(p.name for p in (tmp_path / 'out').iterdir())
+    assert names and all(n.startswith(('pageviews-20240101-000000-', 'pageviews-20240101-010000-'))
+                         for n in names)
+    streamed, _ = run_job(MRPageViews, [tmp_path / 'out'])
+    assert sorted(streamed) == expected_views(events)
+    assert streamed == run_job(MRPageViews, HOURS)[0]
+    # and the hours, from the files' names
+    assert run_job(MRHourlyViews, [tmp_path / 'out'])[0] == run_job(MRHourlyViews, HOURS)[0]
+    assert {lease['checkpoint'] for lease in leases.all().values()} != {'TRIM_HORIZON'}
+
+
+@pytest.mark.parametrize('seed', range(20))
+def test_a_consumer_killed_at_any_moment_loses_and_repeats_nothing(endpoint, aws, tmp_path, seed):
+    rng = random.Random(seed)
+    events = source_events(limit=4000)
+    stream = 'killed-%d' % seed
+    stream_with(aws, stream, events, record_bytes=rng.choice([300, 1000, 4000]))
+    out = tmp_path / 'out'
+    kills = 0
+    for attempt in range(30):
+        # a new owner each time: the dead one's leases are taken over after --failover
+        command = consumer_command(stream, out, 'c%d' % attempt, '--batch', str(rng.choice([5, 20, 60])),
+                                   '--failover', '0.3', '--idle-exit', '1.5')
+        with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) as consumer:
+            if attempt < 4:
+                try:
+                    consumer.wait(timeout=rng.uniform(0.3, 2.5))
+                except subprocess.TimeoutExpired:
+                    consumer.send_signal(signal.SIGKILL)
+                    consumer.wait()
+                    kills += 1
+                    continue
+            _, note = consumer.communicate(timeout=120)
+            assert consumer.returncode == 0, note.decode()
+            break
+    assert kills >= 1
+    # files being written when a consumer died are left aside, never under a dump's name
+    assert all(p.name.endswith('.gz') or p.name.startswith('.') for p in out.iterdir())
+    streamed, _ = run_job(MRPageViews, [out])
+    assert sorted(streamed) == expected_views(events)
+
+
+def test_two_consumers_at_once_read_every_shard_once(endpoint, aws, tmp_path):
+    events = source_events(limit=8000)
+    stream_with(aws, 'pair', events, shards=4, record_bytes=500)
+    out = tmp_path / 'out'
+    pair = [subprocess.Popen(consumer_command('pair', out, name, '--batch', '20', '--idle-exit', '3'),
+                             cwd=ROOT, stderr=subprocess.PIPE) for name in ('left', 'right')]
+    notes = [p.communicate(timeout=180)[1].decode() for p in pair]
+    assert [p.returncode for p in pair] == [0, 0], notes
+    # each read some of the stream (the leases were shared out), together all of it once
+    read = [int(n.split('records, ')[1].split(' events')[0]) for n in notes]
+    assert sum(read) == len(events) and min(read) > 0, notes
+    assert sorted(run_job(MRPageViews, [out])[0]) == expected_views(events)
