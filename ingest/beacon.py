@@ -53,17 +53,13 @@ def _parse(fields, where):
 
 
 def make_app(sender):
-    counts = dict(malformed=0, full=0, requests=0)
+    counts = dict(malformed=0, requests=0)
 
     def take(events):
         counts['requests'] += 1
-        # only this loop offers, so the room it sees can only grow
-        if sender.queue.maxsize - sender.queue.qsize() < len(events):
-            counts['full'] += 1
-            sender.counts['rejected'] += len(events)
+        # only this event loop offers
+        if not sender.offer_all(events):
             raise web.HTTPServiceUnavailable(text='queue full: try again later\n')
-        for e in events:
-            sender.offer(e)
 
     def refuse(error):
         counts['malformed'] += 1

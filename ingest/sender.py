@@ -43,6 +43,18 @@ class Sender:
         self._thread = threading.Thread(target=self._run, name='kinesis-sender', daemon=True)
         self._thread.start()
 
+    def offer_all(self, events):
+        """Queue every one of ``events``, or none (all counted rejected) if
+        they do not all fit. Only one thread may offer, so the room it sees
+        can only grow."""
+        if self.queue.maxsize - self.queue.qsize() < len(events):
+            with self._lock:
+                self.counts['rejected'] += len(events)
+            return False
+        for event in events:
+            self.offer(event)
+        return True
+
     def offer(self, event):
         """Queue one event; False (and counted) if the queue is full."""
         try:

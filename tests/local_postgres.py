@@ -20,6 +20,13 @@ def _bindir():
     return os.path.dirname(found[-1])
 
 
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
 class PostgreSQL:
     def __init__(self):
         self.bin = _bindir()
@@ -29,9 +36,7 @@ class PostgreSQL:
             owner = pwd.getpwnam('postgres')
             os.chown(self.home, owner.pw_uid, owner.pw_gid)
             self.user = ['runuser', '-u', 'postgres', '--']
-        with socket.socket() as s:
-            s.bind(('127.0.0.1', 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.dsn = 'host=127.0.0.1 port=%d user=mrtally dbname=postgres' % self.port
 
     def _run(self, *command):

@@ -2,7 +2,6 @@
 Kinesis: events arrive as sent; bad requests get 400; a full queue gets 503,
 counted, and drains once Kinesis is back."""
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -13,12 +12,7 @@ import pytest
 
 from conftest import ROOT
 from ingest.events import parse_event
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+from local_postgres import free_port
 
 
 class Beacon:
