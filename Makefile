@@ -32,6 +32,8 @@ BENCH_VENV ?= .venv-bench
 # Central (hadoop/pom.xml), a launcher and its configuration; git-ignored.
 HADOOP_DIR ?= .hadoop
 MVN       ?= mvn
+# kinesis-mock (package.json), for the tests of resharding, which moto gets wrong
+NPM       ?= npm
 
 BIN := $(VENV)/bin
 BENCH_BIN := $(BENCH_VENV)/bin
@@ -133,7 +135,10 @@ $(HADOOP_DIR)/paths.conf: hadoop/pom.xml hadoop/hadoop.sh hadoop/conf/* hadoop/s
 
 hadoop: $(HADOOP_DIR)/paths.conf
 
-test: $(VENV)/.test hadoop
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+
+test: $(VENV)/.test hadoop node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

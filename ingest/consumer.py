@@ -27,8 +27,10 @@ Sample command line:
         --out streamed/ --endpoint-url http://127.0.0.1:5000 --idle-exit 5
 """
 import argparse
+import itertools
 import logging
 import os
+import random
 import socket
 import sys
 import time
@@ -36,7 +38,7 @@ import uuid
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ingest.aws import add_arguments, clients
+from ingest.aws import add_arguments, clients, transient
 from ingest.events import BadEvent, dump_file, hour_of, parse_event
 
 __all__ = ['Leases', 'LocalSink', 'S3Sink', 'Consumer', 'main']
@@ -161,7 +163,7 @@ class Consumer:
         self.failover, self.batch = failover, min(batch, MAX_RECORDS)
         self.held = {}        # shard_id -> [lease, iterator, time of last call]
         self.seen = {}        # shard_id -> (counter, when we saw it) of others' leases
-        self.counts = dict(records=0, events=0, bad_events=0, files=0)
+        self.counts = dict(records=0, events=0, bad_events=0, files=0, throttled=0, expired=0)
         self.last_record = time.monotonic()
         self.unclaimed = 0
 
@@ -251,11 +253,20 @@ class Consumer:
         return self.kinesis.get_shard_iterator(**kwargs)['ShardIterator']
 
     def _get(self, state, iterator):
-        wait = state[2] + CALL_INTERVAL - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        state[2] = time.monotonic()
-        return self.kinesis.get_records(ShardIterator=iterator, Limit=self.batch)
+        """GetRecords, at most 5 times a second; a throttled or failed call
+        is made again after a backoff (full jitter) that grows to 5 s."""
+        for attempt in itertools.count():
+            wait = state[2] + CALL_INTERVAL - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            state[2] = time.monotonic()
+            try:
+                return self.kinesis.get_records(ShardIterator=iterator, Limit=self.batch)
+            except (ClientError, BotoCoreError) as e:
+                if not transient(e):
+                    raise
+                self.counts['throttled'] += 1
+                state[2] += random.uniform(0, min(5.0, CALL_INTERVAL * 2 ** attempt))
 
     def step(self, shard_id):
         """One GetRecords call on a held shard, and what it read written."""
@@ -270,6 +281,7 @@ class Consumer:
             page = self._get(state, state[1])
         except self.kinesis.exceptions.ExpiredIteratorException:
             log.info('%s: iterator expired, a new one from the checkpoint', shard_id)
+            self.counts['expired'] += 1
             state[1] = None
             return
         records = page['Records']
@@ -289,7 +301,11 @@ class Consumer:
         log.info('%s: writing %s..%s again', lease['shard_id'], start, end)
         records, iterator = [], self._iterator(lease, at=start)
         while not records or int(records[-1]['SequenceNumber']) < int(end):
-            page = self._get(state, iterator)
+            try:
+                page = self._get(state, iterator)
+            except self.kinesis.exceptions.ExpiredIteratorException:
+                self.counts['expired'] += 1
+                return      # the next step starts the replay again
             records += [r for r in page['Records'] if int(r['SequenceNumber']) <= int(end)]
             iterator = page.get('NextShardIterator')
             if iterator is None and (not records or int(records[-1]['SequenceNumber']) < int(end)):
@@ -374,7 +390,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         sys.exit(130)
     print('ingest.consumer: %(records)d records, %(events)d events into %(files)d files;'
-          ' %(bad_events)d bad events left out' % counts, file=sys.stderr)
+          ' %(bad_events)d bad events left out; %(throttled)d calls throttled or failed and'
+          ' made again, %(expired)d iterators expired' % counts, file=sys.stderr)
 
 
 if __name__ == '__main__':

@@ -20,6 +20,8 @@ import threading
 import time
 import uuid
 
+from ingest.aws import transient
+
 __all__ = ['Sender', 'RECORD_BYTES']
 
 log = logging.getLogger('ingest.sender')
@@ -137,7 +139,7 @@ class Sender:
                 results = answer['Records']
                 failed = [e for e, r in zip(entries, results) if r.get('ErrorCode')]
             except Exception as e:   # the endpoint is down or refused the call: all again
-                if not _retryable(e):
+                if not transient(e):
                     raise
                 failed = entries
             with self._lock:
@@ -148,14 +150,3 @@ class Sender:
             if entries:
                 attempt += 1
                 time.sleep(random.uniform(0, min(self.max_backoff, self.backoff * 2 ** attempt)))
-
-
-def _retryable(error):
-    from botocore.exceptions import ClientError, EndpointConnectionError, ConnectionClosedError
-    if isinstance(error, (EndpointConnectionError, ConnectionClosedError)):
-        return True
-    if isinstance(error, ClientError):
-        return error.response['Error']['Code'] in (
-            'ProvisionedThroughputExceededException', 'ServiceUnavailable', 'InternalFailure',
-            'ThrottlingException', 'LimitExceededException', 'KMSThrottlingException')
-    return False

@@ -30,7 +30,8 @@ import signal
 import sys
 import threading
 
-__all__ = ['Interrupted', 'handled', 'die_with_parent', 'deferred', 'received', 'on_forced_exit']
+__all__ = ['Interrupted', 'handled', 'while_starting', 'die_with_parent', 'deferred', 'received',
+           'on_forced_exit']
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # seconds an interrupted run has to unwind before the watchdog ends it
@@ -122,9 +123,25 @@ def _watchdog():
     os._exit(128 + _state['signum'])
 
 
+MESSAGE = '%s: interrupted by %s: stopped, temporary files removed, no partial output left'
+
+
 def _say(signum):
-    log.error('%s: interrupted by %s: stopped, temporary files removed, no partial output'
-              ' left', _state['what'], signal.Signals(signum).name)
+    log.error(MESSAGE, _state['what'], signal.Signals(signum).name)
+
+
+def while_starting(what):
+    """Until :func:`handled` takes over, a signal ends the launcher with the
+    same line and status: a Ctrl-C while Python imports mrjob would
+    otherwise print a KeyboardInterrupt traceback (and SIGTERM end it
+    without a word). Nothing has been written yet, so there is nothing to
+    remove."""
+    def stop(signum, _frame):
+        sys.stderr.write(MESSAGE % (what, signal.Signals(signum).name) + '\n')
+        sys.stderr.flush()
+        os._exit(128 + signum)
+    for s in SIGNALS:
+        signal.signal(s, stop)
 
 
 @contextlib.contextmanager

@@ -1,9 +1,12 @@
 import bz2
 import contextlib
 import gzip
+import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -118,6 +121,34 @@ def moto_endpoint():
     host, port = server.get_host_and_port()
     yield 'http://%s:%d' % (host, port)
     server.stop()
+
+
+@pytest.fixture(scope='session')
+def kinesis_mock(tmp_path_factory):
+    """kinesis-mock (npm's kinesis-local, make test installs it), which
+    reshards as Kinesis does, on 127.0.0.1 (tests/loopback.js); its URL."""
+    from local_postgres import free_port
+    port = free_port()
+    log = tmp_path_factory.mktemp('kinesis-mock') / 'log'
+    with open(log, 'wb') as out:
+        server = subprocess.Popen(
+            ['node', '--require', str(ROOT / 'tests' / 'loopback.js'), 'main.js'],
+            cwd=ROOT / 'node_modules' / 'kinesis-local', stdout=out, stderr=subprocess.STDOUT,
+            env=dict(os.environ, KINESIS_MOCK_PLAIN_PORT=str(port), KINESIS_MOCK_TLS_PORT=str(free_port()),
+                     CREATE_STREAM_DURATION='0ms', SPLIT_SHARD_DURATION='0ms', LOG_LEVEL='WARN'))
+    try:
+        for _ in range(300):
+            if server.poll() is not None:
+                raise RuntimeError('kinesis-mock stopped: %s' % log.read_text())
+            try:
+                socket.create_connection(('127.0.0.1', port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield 'http://127.0.0.1:%d' % port
+    finally:
+        server.terminate()
+        server.wait()
 
 
 @pytest.fixture

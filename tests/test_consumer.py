@@ -118,6 +118,27 @@ def test_a_consumer_killed_at_any_moment_loses_and_repeats_nothing(endpoint, aws
     assert sorted(streamed) == expected_views(events)
 
 
+def test_throttled_calls_and_expired_iterators_lose_and_repeat_nothing(
+        endpoint, aws, tmp_path, monkeypatch):
+    from kinesis_faults import KinesisFaults
+    events = source_events(limit=3000)
+    stream_with(aws, 'faulty', events, record_bytes=400)
+    # every 3rd GetRecords throttled, every 4th iterator expired
+    faults = KinesisFaults(endpoint, throttle_every=3, expire_every=4).start()
+    monkeypatch.setenv('MRTALLY_TEST_ENDPOINT', faults.url)
+    try:
+        command = consumer_command('faulty', tmp_path / 'out', 'me', '--batch', '40', '--idle-exit', '2')
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=300)
+    finally:
+        faults.stop()
+    assert done.returncode == 0, done.stderr.decode()
+    note = done.stderr.decode()
+    assert '%d calls throttled' % faults.counts['throttled'] in note, note
+    assert '%d iterators expired' % faults.counts['expired'] in note, note
+    assert faults.counts['throttled'] > 5 and faults.counts['expired'] > 5
+    assert sorted(run_job(MRPageViews, [tmp_path / 'out'])[0]) == expected_views(events)
+
+
 def test_two_consumers_at_once_read_every_shard_once(endpoint, aws, tmp_path):
     events = source_events(limit=8000)
     stream_with(aws, 'pair', events, shards=4, record_bytes=500)
@@ -130,3 +151,58 @@ def test_two_consumers_at_once_read_every_shard_once(endpoint, aws, tmp_path):
     read = [int(n.split('records, ')[1].split(' events')[0]) for n in notes]
     assert sum(read) == len(events) and min(read) > 0, notes
     assert sorted(run_job(MRPageViews, [out])[0]) == expected_views(events)
+
+
+def test_a_shard_split_mid_run_is_read_parent_first_then_children(
+        kinesis_mock, endpoint, aws, tmp_path, monkeypatch):
+    # kinesis-mock, unlike moto, closes a split parent and puts into its children
+    import boto3
+    kinesis = boto3.client('kinesis', endpoint_url=kinesis_mock)
+
+    def active():
+        while kinesis.describe_stream_summary(StreamName='split')[
+                'StreamDescriptionSummary']['StreamStatus'] != 'ACTIVE':
+            time.sleep(0.05)
+
+    def send(events):
+        sender = Sender(kinesis, 'split', capacity=len(events), record_bytes=2000)
+        assert sender.offer_all(events)
+        sender.close()
+        assert sender.counts['sent'] == len(events)
+
+    events = source_events(limit=4000)
+    kinesis.create_stream(StreamName='split', ShardCount=1)
+    active()
+    send(events[:2000])
+    monkeypatch.setenv('AWS_ENDPOINT_URL_KINESIS', kinesis_mock)
+    monkeypatch.setenv('AWS_ENDPOINT_URL_DYNAMODB', endpoint)
+    command = consumer_command('split', tmp_path / 'out', 'me', '--batch', '2', '--idle-exit', '5')
+    at = command.index('--endpoint-url')
+    del command[at:at + 2]      # each service its own endpoint, from the environment
+    leases = Leases(aws('dynamodb'), 'split-leases', 'test')
+    with subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE) as consumer:
+        # split the shard once the consumer is part way through it
+        while not any(l['checkpoint'] != 'TRIM_HORIZON' for l in _leases(leases)):
+            assert consumer.poll() is None, consumer.stderr.read().decode()
+            time.sleep(0.1)
+        kinesis.split_shard(StreamName='split', ShardToSplit='shardId-000000000000',
+                            NewStartingHashKey=str(2 ** 127))
+        assert _leases(leases)[0]['checkpoint'] != 'SHARD_END'
+        active()
+        send(events[2000:])
+        _, note = consumer.communicate(timeout=180)
+    assert consumer.returncode == 0, note.decode()
+    read = {l['shard_id']: l['checkpoint'] for l in _leases(leases)}
+    assert read['shardId-000000000000'] == 'SHARD_END'
+    assert len(read) == 3 and 'TRIM_HORIZON' not in read.values()
+    shards = {p.name.split('-')[3] for p in (tmp_path / 'out').iterdir()}
+    assert shards == {'000000000000', '000000000001', '000000000002'}
+    assert sorted(run_job(MRPageViews, [tmp_path / 'out'])[0]) == expected_views(events)
+
+
+def _leases(leases):
+    """The lease table's items in shard order, none before it exists."""
+    try:
+        return sorted(leases.all().values(), key=lambda l: l['shard_id'])
+    except leases.db.exceptions.ResourceNotFoundException:
+        return []
