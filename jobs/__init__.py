@@ -2,12 +2,13 @@
 import os
 import sys
 
-_MAIN = sys.argv[:1] == ['-m'] and getattr(sys, 'orig_argv', None)
-if _MAIN and _MAIN[_MAIN.index('-m') + 1].startswith('jobs.mr_'):
-    # a job's launcher (python -m jobs.mr_x) still importing; its run()
-    # takes over. Tasks, which run the job's file, keep Python's defaults.
-    from jobs import interrupts
-    interrupts.while_starting(_MAIN[_MAIN.index('-m') + 1][len('jobs.'):])
+if sys.argv[:1] == ['-m'] and '-m' in getattr(sys, 'orig_argv', ()):
+    # a launcher (python -m jobs.mr_x) still importing; a job's run() takes
+    # over. Tasks, which run the job's file, keep Python's defaults.
+    _module = sys.orig_argv[sys.orig_argv.index('-m') + 1]
+    if _module.startswith('jobs.mr_'):
+        from jobs import interrupts
+        interrupts.while_starting(_module[len('jobs.'):])
 
 if sys.version_info < (3, 12) and os.environ.get('SETUPTOOLS_USE_DISTUTILS', 'stdlib') == 'stdlib':
     # mrjob imports distutils, and setuptools' stand-in for it loads

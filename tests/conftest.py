@@ -145,6 +145,8 @@ def kinesis_mock(tmp_path_factory):
                 break
             except OSError:
                 time.sleep(0.1)
+        else:
+            raise RuntimeError('kinesis-mock did not listen within 30 s: %s' % log.read_text())
         yield 'http://127.0.0.1:%d' % port
     finally:
         server.terminate()

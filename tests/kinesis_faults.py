@@ -1,7 +1,8 @@
 """A fault-injecting HTTP proxy in front of a Kinesis stand-in, for the faults
 moto's server never makes: throttled partial failures of PutRecords, throttled
-GetRecords calls and expired shard iterators. Everything else (DynamoDB, S3,
-the other Kinesis calls) passes through as it came."""
+GetRecords calls and expired shard iterators. Every other call of a JSON
+protocol service (POST /: DynamoDB, the other Kinesis calls) passes through
+as it came."""
 import http.client
 import json
 import random
@@ -43,8 +44,6 @@ class KinesisFaults:
                 self.send_header('Content-Length', str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
-
-            do_GET = do_PUT = do_HEAD = do_DELETE = do_POST
 
             def log_message(self, *args):
                 pass
