@@ -38,7 +38,7 @@ NPM       ?= npm
 BIN := $(VENV)/bin
 BENCH_BIN := $(BENCH_VENV)/bin
 
-.PHONY: run-local report warehouse run-stream run-emr fetch-pageviews fetch-bills bench bench-quick hadoop test clean
+.PHONY: run-local report warehouse run-stream run-emr fetch-pageviews fetch-bills bench bench-quick bench-stream hadoop test clean
 
 # The requirements (and extras) that setup.cfg names, but not the jobs package
 # itself: tasks must import it from what mrjob ships with each job, as they do
@@ -111,6 +111,11 @@ bench: $(BENCH_VENV)/.bench
 
 bench-quick: $(BENCH_VENV)/.bench
 	$(BENCH_BIN)/python bench/run.py --quick
+
+# the beacon under wrk (Debian's wrk package) and the consumer, on loopback; bench/STREAM.md
+bench-stream: $(VENV)/.stream
+	@command -v wrk >/dev/null || { echo 'make bench-stream needs wrk: apt-get install wrk'; exit 2; }
+	$(BIN)/python bench/stream.py $(BENCH_ARGS)
 
 # The jars land in lib.new and move in whole, so an interrupted fetch is fetched again;
 # paths.conf (mrjob's settings with this checkout's absolute paths) is written last.

@@ -31,6 +31,7 @@ import itertools
 import logging
 import os
 import random
+import re
 import socket
 import sys
 import time
@@ -41,13 +42,16 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ingest.aws import add_arguments, clients, transient
 from ingest.events import BadEvent, dump_file, hour_of, parse_event
 
-__all__ = ['Leases', 'LocalSink', 'S3Sink', 'Consumer', 'main']
+__all__ = ['Leases', 'LocalSink', 'S3Sink', 'Consumer', 'files_of', 'main']
 
 log = logging.getLogger('ingest.consumer')
 
 TRIM_HORIZON, SHARD_END = 'TRIM_HORIZON', 'SHARD_END'
 MAX_RECORDS = 10000         # GetRecords' limit per call
 CALL_INTERVAL = 0.2         # 5 calls a second per shard
+STALE_TEMP = 300.0          # seconds after which a temporary file is a killed writer's
+_TEMP_NAME = '.%s.%s.tmp'   # a file's name and a uuid: hidden, so the jobs never read it
+_TEMP = re.compile(r'\.pageviews-.+\.[0-9a-f]{32}\.tmp', re.S)
 
 
 class LeaseLost(Exception):
@@ -124,21 +128,63 @@ def _lease(item):
     return lease
 
 
-class LocalSink:
-    """Files in a directory: written aside, fsynced, then renamed into place."""
+def files_of(records, shard_id):
+    """The dump files of a batch of records read from a shard, one per hour of
+    the events' time stamps, named by the shard and the batch's first sequence
+    number: ``([(name, gzipped bytes)], events, bad events)``."""
+    hours, bad = {}, 0
+    for record in records:
+        for line in record['Data'].split(b'\n'):
+            if not line:
+                continue
+            try:
+                seconds, domain, title = parse_event(line)
+            except BadEvent:
+                bad += 1
+                continue
+            hours.setdefault(seconds // 3600, []).append((domain, title))
+    shard, start = shard_id.rsplit('-', 1)[-1], records[0]['SequenceNumber']
+    files = [('pageviews-%s0000-%s-%s.gz' % (hour_of(hour * 3600), shard, start), dump_file(events))
+             for hour, events in sorted(hours.items())]
+    return files, sum(map(len, hours.values())), bad
 
-    def __init__(self, directory):
-        self.directory = directory
+
+class LocalSink:
+    """Files in a directory: written aside, fsynced, then renamed into place.
+    A write takes milliseconds, so a temporary file older than ``stale_after``
+    is one a killed writer left: ``sweep`` removes those, and the consumer
+    calls it whenever it takes a lease (a stalled writer that wakes after that
+    finds its file gone and its lease lost)."""
+
+    def __init__(self, directory, stale_after=STALE_TEMP):
+        self.directory, self.stale_after = directory, stale_after
         os.makedirs(directory, exist_ok=True)
+
+    def sweep(self):
+        """Remove stale temporary files; how many."""
+        removed, now = 0, time.time()
+        for entry in os.scandir(self.directory):
+            if not _TEMP.fullmatch(entry.name):
+                continue
+            try:
+                if now - entry.stat(follow_symlinks=False).st_mtime > self.stale_after:
+                    os.unlink(entry.path)
+                    removed += 1
+            except FileNotFoundError:   # another consumer swept it first
+                pass
+        return removed
 
     def write(self, name, data):
         path = os.path.join(self.directory, name)
-        temp = os.path.join(self.directory, '.%s.%s.tmp' % (name, uuid.uuid4().hex))
+        temp = os.path.join(self.directory, _TEMP_NAME % (name, uuid.uuid4().hex))
         with open(temp, 'wb') as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(temp, path)
+        try:
+            os.replace(temp, path)
+        except FileNotFoundError:   # swept: this writer stalled past stale_after
+            raise LeaseLost('%s: written too late, another consumer holds the shard' % name) from None
         fd = os.open(self.directory, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -153,6 +199,9 @@ class S3Sink:
         bucket, _, prefix = url[len('s3://'):].partition('/')
         self.s3, self.bucket, self.prefix = s3, bucket, prefix.rstrip('/') + '/' if prefix else ''
 
+    def sweep(self):
+        return 0    # nothing is written aside
+
     def write(self, name, data):
         self.s3.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=data)
 
@@ -163,7 +212,7 @@ class Consumer:
         self.failover, self.batch = failover, min(batch, MAX_RECORDS)
         self.held = {}        # shard_id -> [lease, iterator, time of last call]
         self.seen = {}        # shard_id -> (counter, when we saw it) of others' leases
-        self.counts = dict(records=0, events=0, bad_events=0, files=0, throttled=0, expired=0)
+        self.counts = dict(records=0, events=0, bad_events=0, files=0, throttled=0, expired=0, swept=0)
         self.last_record = time.monotonic()
         self.unclaimed = 0
 
@@ -208,6 +257,7 @@ class Consumer:
             return
         self.unclaimed = max(0, self.unclaimed - 1)
         self.last_record = now
+        self.counts['swept'] += self.sink.sweep()
         log.info('took the lease of %s', lease['shard_id'])
 
     def _steal(self, open_, share, now):
@@ -319,24 +369,13 @@ class Consumer:
         start, end = records[0]['SequenceNumber'], records[-1]['SequenceNumber']
         if not pending_written:
             lease = state[0] = self.leases.update(lease, pending_start=start, pending_end=end)
-        hours, bad = {}, 0
-        for record in records:
-            for line in record['Data'].split(b'\n'):
-                if not line:
-                    continue
-                try:
-                    seconds, domain, title = parse_event(line)
-                except BadEvent:
-                    bad += 1
-                    continue
-                hours.setdefault(hour_of(seconds), []).append((domain, title))
-        shard = lease['shard_id'].rsplit('-', 1)[-1]
-        for hour, events in sorted(hours.items()):
-            self.sink.write('pageviews-%s0000-%s-%s.gz' % (hour, shard, start), dump_file(events))
+        files, events, bad = files_of(records, lease['shard_id'])
+        for name, data in files:
+            self.sink.write(name, data)
         state[0] = self.leases.update(lease, checkpoint=end, pending_start=None, pending_end=None)
         # counted once checkpointed: a batch another consumer takes over is its to count
-        for name, n in (('records', len(records)), ('files', len(hours)), ('bad_events', bad),
-                        ('events', sum(map(len, hours.values())))):
+        for name, n in (('records', len(records)), ('files', len(files)), ('bad_events', bad),
+                        ('events', events)):
             self.counts[name] += n
         self.last_record = time.monotonic()
 
@@ -391,7 +430,8 @@ def main(argv=None):
         sys.exit(130)
     print('ingest.consumer: %(records)d records, %(events)d events into %(files)d files;'
           ' %(bad_events)d bad events left out; %(throttled)d calls throttled or failed and'
-          ' made again, %(expired)d iterators expired' % counts, file=sys.stderr)
+          ' made again, %(expired)d iterators expired; %(swept)d stale temporary files removed'
+          % counts, file=sys.stderr)
 
 
 if __name__ == '__main__':

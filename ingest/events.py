@@ -8,6 +8,7 @@ is what the batch jobs count. A Kinesis record holds many events, newline-joined
 
 Sample command line (none: imported by ingest.sender and ingest.consumer).
 """
+import functools
 import gzip
 import time
 from collections import Counter
@@ -22,10 +23,24 @@ class BadEvent(ValueError):
 
 
 def _checked(domain, title):
+    # pages repeat (a few are most of the views): each is judged once while it is in the cache
+    reason = _reason(domain, title) if len(domain) + len(title) <= CACHED_PAGE else _reason.__wrapped__(
+        domain, title)
+    if reason:
+        raise BadEvent(reason)
+
+
+CACHED_PAGE = 512
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _reason(domain, title):
+    """Why a domain and title make no dump line, or None."""
     try:
         parse_pageview(b'%s %s 1 0' % (domain, title))
     except Malformed as e:
-        raise BadEvent(str(e)) from None
+        return str(e)
+    return None
 
 
 def event(domain, title, when=None):

@@ -14,7 +14,6 @@ and ``close`` drains the queue. One client is made and reused.
 Sample command line (none: ``ingest.beacon`` runs it).
 """
 import logging
-import queue
 import random
 import threading
 import time
@@ -36,67 +35,78 @@ class Sender:
     def __init__(self, kinesis, stream, capacity=100000, backoff=0.05, max_backoff=5.0,
                  record_bytes=RECORD_BYTES):
         self.kinesis, self.stream, self.record_bytes = kinesis, stream, record_bytes
-        self.queue = queue.Queue(maxsize=capacity)
+        self.capacity = capacity
         self.backoff, self.max_backoff = backoff, max_backoff
         self.counts = dict(accepted=0, rejected=0, sent=0, failed=0, retried=0, records=0, calls=0)
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
+        # Events wait in a list that the thread takes a call's worth of at a
+        # time: one lock a request, not a queue operation an event, so the
+        # thread seldom takes the GIL from the caller's event loop.
+        self._cond = threading.Condition()
+        self._waiting, self._waiting_bytes, self._oldest = [], 0, None
         self._in_flight = 0
+        self._stopping = False
         self._thread = threading.Thread(target=self._run, name='kinesis-sender', daemon=True)
         self._thread.start()
 
     def offer_all(self, events):
         """Queue every one of ``events``, or none (all counted rejected) if
-        they do not all fit. Only one thread may offer, so the room it sees
-        can only grow."""
-        if self.queue.maxsize - self.queue.qsize() < len(events):
-            with self._lock:
+        they do not all fit."""
+        with self._cond:
+            if self.capacity - len(self._waiting) - self._in_flight < len(events):
                 self.counts['rejected'] += len(events)
-            return False
-        for event in events:
-            self.offer(event)
+                return False
+            if not self._waiting:
+                self._oldest = time.monotonic()
+                self._cond.notify()
+            self._waiting += events
+            self._waiting_bytes += sum(map(len, events)) + len(events)
+            self.counts['accepted'] += len(events)
+            if self._waiting_bytes >= CALL_BYTES - RECORD_BYTES:
+                self._cond.notify()
         return True
 
     def offer(self, event):
         """Queue one event; False (and counted) if the queue is full."""
-        try:
-            self.queue.put_nowait(event)
-        except queue.Full:
-            with self._lock:
-                self.counts['rejected'] += 1
-            return False
-        with self._lock:
-            self.counts['accepted'] += 1
-        return True
+        return self.offer_all([event])
 
     def depth(self):
         """Events accepted and not yet sent: queued, or in the call being made."""
-        return self.queue.qsize() + self._in_flight
+        with self._cond:
+            return len(self._waiting) + self._in_flight
 
     def close(self, timeout=None):
         """Send everything queued, then stop; the number of events left unsent
         if ``timeout`` came first."""
-        self._stop.set()
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
         self._thread.join(timeout)
         return self.depth() if self._thread.is_alive() else 0
 
     # -- the thread -----------------------------------------------------------
     def _take(self):
-        """Events for one PutRecords call: as many as fit, or what came within
-        FLUSH_AFTER of the first."""
-        try:
-            first = self.queue.get(timeout=FLUSH_AFTER)
-        except queue.Empty:
-            return []
-        events, size, deadline = [first], len(first) + 1, time.monotonic() + FLUSH_AFTER
-        while size < CALL_BYTES - RECORD_BYTES and len(events) < CALL_RECORDS * 200:
-            try:
-                event = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            events.append(event)
-            size += len(event) + 1
-        return events
+        """Events for one PutRecords call: a call's worth, or what waited
+        FLUSH_AFTER since the oldest came; [] once stopping with none left."""
+        with self._cond:
+            while not self._waiting and not self._stopping:
+                self._cond.wait()
+            while not self._stopping and self._waiting_bytes < CALL_BYTES - RECORD_BYTES:
+                left = self._oldest + FLUSH_AFTER - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            cut, size = 0, 0
+            for cut, event in enumerate(self._waiting):
+                if size + len(event) + 1 > CALL_BYTES - RECORD_BYTES and cut:
+                    break
+                size += len(event) + 1
+            else:
+                cut, size = len(self._waiting), self._waiting_bytes
+            events, self._waiting = self._waiting[:cut], self._waiting[cut:]
+            self._waiting_bytes -= size
+            self._oldest = time.monotonic() if self._waiting else None
+            self._in_flight = len(events)
+            return events
 
     def records_of(self, events):
         """Newline-joined records of at most ``record_bytes`` (one event each at least)."""
@@ -112,23 +122,22 @@ class Sender:
         return records
 
     def _run(self):
-        while not (self._stop.is_set() and self.queue.empty()):
+        while True:
             events = self._take()
-            self._in_flight = len(events)
-            if events:
-                records = self.records_of(events)
-                try:
-                    for i in range(0, len(records), CALL_RECORDS):
-                        self._put(records[i:i + CALL_RECORDS])
-                except Exception as e:   # a call Kinesis will never take: say so, count it
-                    log.error('kinesis-sender: %d events not sent: %s', len(events), e)
-                    with self._lock:
-                        self.counts['failed'] += len(events)
-                        self._in_flight = 0
-                    continue
-                with self._lock:
-                    self.counts['sent'] += len(events)
-                    self._in_flight = 0
+            if not events:
+                return
+            records = self.records_of(events)
+            try:
+                for i in range(0, len(records), CALL_RECORDS):
+                    self._put(records[i:i + CALL_RECORDS])
+            except Exception as e:   # a call Kinesis will never take: say so, count it
+                log.error('kinesis-sender: %d events not sent: %s', len(events), e)
+                done = 'failed'
+            else:
+                done = 'sent'
+            with self._cond:
+                self.counts[done] += len(events)
+                self._in_flight = 0
 
     def _put(self, records):
         entries = [dict(Data=r, PartitionKey=uuid.uuid4().hex) for r in records]
@@ -142,7 +151,7 @@ class Sender:
                 if not transient(e):
                     raise
                 failed = entries
-            with self._lock:
+            with self._cond:
                 self.counts['calls'] += 1
                 self.counts['records'] += len(entries) - len(failed)
                 self.counts['retried'] += len(failed)

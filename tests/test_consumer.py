@@ -206,3 +206,24 @@ def _leases(leases):
         return sorted(leases.all().values(), key=lambda l: l['shard_id'])
     except leases.db.exceptions.ResourceNotFoundException:
         return []
+
+
+def test_what_a_killed_writer_left_aside_is_swept_once_stale(endpoint, aws, tmp_path):
+    out = tmp_path / 'out'
+    out.mkdir()
+    left = out / ('.pageviews-20240101-000000-0000-7.gz.%s.tmp' % ('a' * 32))    # a dead writer's
+    writing = out / ('.pageviews-20240101-000000-0001-9.gz.%s.tmp' % ('b' * 32))  # a live one's
+    theirs = out / '.notes.tmp'                                                   # not ours at all
+    for path in (left, writing, theirs):
+        path.write_bytes(b'1 en A\n')
+    hour_ago = time.time() - 3600
+    for path in (left, theirs):
+        os.utime(path, (hour_ago, hour_ago))
+    events = source_events(limit=50)
+    stream_with(aws, 'swept', events, shards=1)
+    done = subprocess.run(consumer_command('swept', out, 'me', '--idle-exit', '1'), cwd=ROOT,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    assert '; 1 stale temporary files removed' in done.stderr.decode()
+    assert not left.exists() and writing.exists() and theirs.exists()
+    assert sorted(run_job(MRPageViews, [out])[0]) == expected_views(events)

@@ -38,3 +38,14 @@ def test_a_dump_file_is_the_same_bytes_for_the_same_events():
     events = [(b'en', b'B'), (b'de', b'A'), (b'en', b'B')]
     assert dump_file(events) == dump_file(events[::-1])
     assert gzip.decompress(dump_file(events)) == b'de A 1 0\nen B 2 0\n'
+
+
+def test_a_page_is_judged_the_same_in_and_out_of_the_cache():
+    from ingest.events import CACHED_PAGE
+    long_title = b'x' * CACHED_PAGE
+    for _ in range(2):
+        assert event(b'en', long_title, 1) == b'1 en ' + long_title
+        with pytest.raises(BadEvent, match='control character'):
+            event(b'en', long_title + b'\x01', 1)
+        with pytest.raises(BadEvent, match='control character'):
+            event(b'en', b'a\x01', 1)
