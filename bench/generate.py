@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 import numpy as np
 
+SUCCESS = '_SUCCESS'     # Hadoop's mark of a finished output, which the jobs require
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CACHE = os.path.join(HERE, 'data')
@@ -85,6 +87,44 @@ def pageview_files(lines=8_000_000, titles=2_000_000, files=2, seed=1):
     return paths
 
 
+def many_keys_files(hours=48, lines_per_hour=1_250_000, seed=1):
+    """Paths of the cached many-keys dumps (made if missing): ``hours``
+    hourly files in which 85 % of lines are pages seen nowhere else and the
+    rest are drawn from a million popular ones (Zipf): about 51 M distinct
+    pages over 60 M lines at the defaults. Compressed with ISA-L at level 1,
+    which is quick to make and as quick to read as gzip's default."""
+    from isal import igzip
+    directory = os.path.join(CACHE, 'many-keys-%d-%d-%d' % (hours, lines_per_hour, seed))
+    paths = [os.path.join(directory, 'pageviews-2024010%d-%02d0000.gz' % (1 + h // 24, h % 24))
+             for h in range(hours)]
+    if os.path.exists(os.path.join(directory, 'DONE')):
+        return paths
+    os.makedirs(directory, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    words = [w.capitalize().encode() for w in vocabulary()[0]]
+    domains = [d.encode() for d in list(DOMAINS) + SMALL_DOMAINS]
+    weights = np.array(list(DOMAINS.values()) + [10 / len(SMALL_DOMAINS)] * len(SMALL_DOMAINS))
+    popular, fresh = 1_000_000, 1_000_000
+    for path in paths:
+        n = lines_per_hour
+        is_fresh = rng.random(n) < 0.85
+        ids = rng.choice(popular, size=n, p=zipf_probabilities(popular))
+        ids[is_fresh] = fresh + np.arange(int(is_fresh.sum()))
+        fresh += int(is_fresh.sum())
+        domain_of = rng.choice(len(domains), size=n, p=weights / weights.sum()).tolist()
+        views = np.minimum(rng.zipf(2.0, size=n), 100_000).tolist()
+        v = len(words)
+        out = [b'%s %s_%d %d 0' % (domains[d], words[i % v], i, c)
+               for d, i, c in zip(domain_of, ids.tolist(), views)]
+        for i in range(0, n, 1000):
+            out[i] = MALFORMED[(i // 1000) % len(MALFORMED)]
+        with open(path, 'wb') as raw, igzip.GzipFile(fileobj=raw, mode='wb', compresslevel=1,
+                                                     mtime=0) as f:
+            f.write(b'\n'.join(out) + b'\n')
+    open(os.path.join(directory, 'DONE'), 'w').close()
+    return paths
+
+
 def _paragraph(rng, words, p, n):
     return ' '.join(words[i] for i in rng.choice(len(words), size=n, p=p))
 
@@ -95,6 +135,7 @@ def bill_files(bills=2000, seed=1):
     directory = os.path.join(CACHE, 'bills-%d-%d' % (bills, seed))
     loose, packed = os.path.join(directory, 'loose'), os.path.join(directory, 'packed')
     if os.path.exists(os.path.join(directory, 'DONE')):
+        open(os.path.join(packed, SUCCESS), 'a').close()   # made before packed input needed it
         return loose, packed
     os.makedirs(loose, exist_ok=True)
     os.makedirs(packed, exist_ok=True)
@@ -128,5 +169,7 @@ def bill_files(bills=2000, seed=1):
     for n, part in enumerate((lines[:half], lines[half:])):
         with open(os.path.join(packed, 'part-%05d' % n), 'w', encoding='utf-8') as f:
             f.write('\n'.join(part) + '\n')
+    # as a finished job leaves it: the jobs refuse part files without it
+    open(os.path.join(packed, SUCCESS), 'w').close()
     open(os.path.join(directory, 'DONE'), 'w').close()
     return loose, packed

@@ -13,6 +13,7 @@ from mrjob.step import MRStep
 
 from jobs.pageview_job import RECORD_ROWS, PageviewJob, by_partition
 from jobs.rows import SEP, cut
+from jobs.spill import LEVELS, Spill
 from jobs.tally import descending
 
 
@@ -47,15 +48,20 @@ class MRDomainViews(PageviewJob):
         self._domains = defaultdict(lambda: [0, 0])
 
     def count_domain_titles(self, _, records):
-        views, titles = defaultdict(int), defaultdict(set)
-        for record in records:
-            domain, n, some = record.split(b' ', 2)
-            views[domain] += int(n)
-            titles[domain].update(some.split(SEP))
-        for domain, seen in titles.items():
-            sums = self._domains[domain]
-            sums[0] += views[domain]
-            sums[1] += len(seen)
+        views = defaultdict(int)
+
+        def titles():
+            for record in records:
+                domain, n, some = record.split(b' ', 2)
+                views[domain] += int(n)
+                yield domain, some.split(SEP)
+        for part, distinct in enumerate(distinct_titles(titles(), self.most_keys())):
+            if part == 1:
+                self.increment_counter('memory', 'partitions summed in parts', 1)
+            for domain, n in distinct.items():
+                self._domains[domain][1] += n
+        for domain, n in views.items():
+            self._domains[domain][0] += n
         return ()
 
     def emit_domains(self):
@@ -74,6 +80,39 @@ class MRDomainViews(PageviewJob):
                       if views >= self.options.min_views)
         if rows:
             yield None, self.format_rows(rows)
+
+
+
+def distinct_titles(groups, most=None, level=0):
+    """{domain: distinct titles} dicts over ``groups`` of ``(domain,
+    [titles])``, which add up to the distinct titles of each domain: a page
+    counts in one of them. Past ``most`` titles held, the pages are spread
+    over files (:class:`jobs.spill.Spill`) and counted a file at a time."""
+    titles, held = defaultdict(set), 0
+    groups = iter(groups)
+    for domain, some in groups:
+        seen = titles[domain]
+        before = len(seen)
+        seen.update(some)
+        held += len(seen) - before
+        if most and held > most and level < LEVELS:
+            break
+    else:
+        yield {domain: len(seen) for domain, seen in titles.items()}
+        return
+    spill = Spill(level)
+    for domain, seen in titles.items():
+        for title in seen:
+            page = domain + b' ' + title
+            spill.add(page, page)
+    titles.clear()
+    for domain, some in groups:
+        for title in some:
+            page = domain + b' ' + title
+            spill.add(page, page)
+    for pages in spill.parts():
+        yield from distinct_titles(((page.split(b' ', 1)[0], [page.split(b' ', 1)[1]]) for page in pages),
+                                   most, level + 1)
 
 
 if __name__ == '__main__':

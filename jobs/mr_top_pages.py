@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from mrjob.step import MRStep
 
-from jobs.pageview_job import RECORD_ROWS, PageviewJob, by_partition, sum_rows
+from jobs.pageview_job import RECORD_ROWS, PageviewJob, by_partition, summed_parts
 from jobs.rows import cut
 from jobs.tally import at_least, descending, from_descending, keep_smallest
 from jobs.topn import LIGHT, add_light_counts, bar, light_record, take_heavy
@@ -43,9 +43,13 @@ class MRTopPages(PageviewJob):
 
     def records_of_views(self, views, partitions):
         # where the number of map tasks is known, most pages go in light
-        # records: see jobs.topn
+        # records: see jobs.topn. A task that flushed holds parts of its
+        # counts, not its counts, so it sends every page whole: the bound
+        # still holds for the tasks that did not (every page of the top N is
+        # heavy in one of them, or sent whole by another), and a reducer
+        # holds only their light records.
         tasks = self.map_tasks()
-        if self.options.per_domain or not tasks:
+        if self.options.per_domain or not tasks or self._flushed:
             yield from super().records_of_views(views, partitions)
             return
         heavy = take_heavy(views, self.options.top, tasks)
@@ -58,10 +62,17 @@ class MRTopPages(PageviewJob):
                 yield b'%d' % partition, light_record(some, their)
 
     def sum_views(self, _, records):
-        records = list(records)
-        views = sum_rows(r for r in records if not r.startswith(LIGHT))
-        add_light_counts(views, [r for r in records if r.startswith(LIGHT)])
-        return self.add_views(views)
+        light = []
+
+        def whole():
+            for record in records:
+                if record.startswith(LIGHT):
+                    light.append(record)
+                else:
+                    yield record
+        # a part is given once every record is read, and so every light one
+        return self.add_parts(add_light_counts(views, light)
+                              for views in summed_parts(whole(), self.most_keys()))
 
     def start_ranking(self):
         # sort records of the best pages seen by this reducer, per group

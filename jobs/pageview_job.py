@@ -26,9 +26,10 @@ from mrjob.compat import jobconf_from_env
 from jobs.inputs import open_dump, printable_name
 from jobs.pageviews import Malformed, parse_pageview
 from jobs.rows import SEP, cut
+from jobs.spill import BASE_MB, LEVELS, Spill, max_keys
 from jobs.tally import TallyJob, at_least, field_value
 
-__all__ = ['PageviewJob', 'by_partition', 'sum_rows']
+__all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts']
 
 GROUP = 'pageviews'
 _CHUNK = 1 << 23
@@ -65,6 +66,13 @@ class PageviewJob(TallyJob):
         self.add_passthru_arg(
             '--min-views', type=at_least(0), default=0, metavar='N',
             help='leave out rows with fewer than N views')
+        self.add_passthru_arg(
+            '--memory', type=at_least(BASE_MB + 64), default=1024, metavar='MB',
+            help='what one task may hold (default 1024): map tasks flush their sums and '
+                 'reducers spread big partitions over files to stay under it')
+        self.add_passthru_arg(
+            '--max-keys', type=at_least(1), metavar='N',
+            help='distinct keys one task holds at most (default: what fits in --memory)')
 
     def keys_of(self, domain, title, views, hourly):
         """Yield ``(key, views)`` for one valid line; no key may hold a tab."""
@@ -73,8 +81,20 @@ class PageviewJob(TallyJob):
     def reads_whole_files(self):
         return True
 
+    def load_args(self, args):
+        super().load_args(args)
+        if not self.is_task() and self.options.runner == 'local' and not self.options.sort_bin:
+            # The local runner's shuffle is GNU sort, whose buffer grows with
+            # the machine's memory: half the budget (as mrjob sorts: whole
+            # lines, since SORT_VALUES; mrjob sets LC_ALL=C)
+            self.options.sort_bin = ['sort', '-S', '%dM' % (self.options.memory // 2)]
+
+    def most_keys(self):
+        return max_keys(self.options.memory, self.options.max_keys)
+
     def start_counting(self):
         self._views = defaultdict(int)
+        self._most, self._flushed = self.most_keys(), False
         self._file_stats = {}    # file name -> Counter; _stats is the current one
         self._file_firsts = {}   # file name -> {reason: first line number}; _firsts, the current
         self._domains = frozenset(d.encode() for d in self.options.domain)
@@ -105,9 +125,8 @@ class PageviewJob(TallyJob):
         """Mapper for line input."""
         self._stats['lines read'] += 1
         self.count_line(line, self._stats['lines read'])
-        # a generator: mrjob calls it for every line and expects an iterable
-        return
-        yield
+        if len(self._views) >= self._most:
+            yield from self.flush_views()
 
     def count_line(self, line, number):
         """Count one line (bytes, ``number`` in its file or split) in full:
@@ -176,16 +195,27 @@ class PageviewJob(TallyJob):
                         count_line(line, number + at)
                 number += len(lines)
                 stats['lines counted'] += counted
+                if len(views) >= self._most:
+                    yield from self.flush_views()
                 if not chunk:
                     break
         stats['lines read'] += number
-        return
-        yield
 
-    def emit_views(self):
+    def partitions(self):
         # A local runner runs as many reduce tasks as it has slots, or twice
         # as many if it gets that many keys, in two waves of starting Pythons.
-        yield from self.records_of_views(self._views, self.task_slots() or PARTITIONS)
+        return self.task_slots() or PARTITIONS
+
+    def flush_views(self):
+        """The sums so far, sent on and forgotten: a map task's memory stays
+        under its budget whatever the number of distinct keys."""
+        self._flushed = True
+        self.increment_counter('memory', 'map task flushes', 1)
+        yield from self.records_of_views(self._views, self.partitions())
+        self._views.clear()
+
+    def emit_views(self):
+        yield from self.records_of_views(self._views, self.partitions())
         for name, stats in self._file_stats.items():
             for counter, n in stats.items():
                 if n:
@@ -204,9 +234,18 @@ class PageviewJob(TallyJob):
                 yield b'%d' % partition, SEP.join(map(b'%s %d'.__mod__, zip(some, their)))
 
     def sum_views(self, _, records):
-        """Reducer: sum the views of every key of one partition, and return
-        what :meth:`add_views` makes of the sums."""
-        return self.add_views(sum_rows(records))
+        """Reducer: sum the views of every key of one partition, a part at a
+        time if it is too big, and return what :meth:`add_views` makes of
+        the sums."""
+        return self.add_parts(summed_parts(records, self.most_keys()))
+
+    def add_parts(self, parts):
+        out = []
+        for n, views in enumerate(parts):
+            if n == 1:
+                self.increment_counter('memory', 'partitions summed in parts', 1)
+            out.extend(self.add_views(views))
+        return out
 
     def add_views(self, views):
         """The records to pass on, or (), for the summed views of one
@@ -233,12 +272,35 @@ def by_partition(views, partitions):
     return parts
 
 
-def sum_rows(records):
-    """{key: views} summed over records of ``key views`` rows."""
+def summed_parts(records, most=None, level=0):
+    """{key: views} dicts summing the ``key views`` rows of ``records``, every
+    key in one of them, each of about ``most`` keys at most: past that, the
+    rows are spread over files (:class:`jobs.spill.Spill`) and summed a file
+    at a time."""
     views = {}
     get = views.get
+    records = iter(records)
     for record in records:
         for row in record.split(SEP):
             key, n = row.rsplit(b' ', 1)
             views[key] = get(key, 0) + int(n)
+        if most and len(views) > most and level < LEVELS:
+            break
+    else:
+        yield views
+        return
+    spill = Spill(level)
+    for key, n in views.items():
+        spill.add(key, b'%s %d' % (key, n))
+    views.clear()
+    for record in records:
+        for row in record.split(SEP):
+            spill.add(row.rsplit(b' ', 1)[0], row)
+    for rows in spill.parts():
+        yield from summed_parts(rows, most, level + 1)
+
+
+def sum_rows(records):
+    """{key: views} summed over records of ``key views`` rows."""
+    views, = summed_parts(records)
     return views

@@ -21,3 +21,17 @@ def test_sample_inputs_match_a_second_implementation(runner):
     records, _ = sample_reference()
     lines, _ = run_job(MRDomainViews, [INPUTS / 'pageviews'], runner=runner)
     assert lines == reference.domain_rows(records)
+
+
+def test_distinct_titles_past_the_budget_add_up_part_by_part():
+    from jobs.mr_domain_views import distinct_titles
+    groups = [(b'en', [b'T%d' % (i % 300) for i in range(j, j + 200)]) for j in range(0, 600, 200)]
+    groups += [(b'de', [b'T%d' % i for i in range(50)]), (b'en', [b'T1', b'T2'])]
+    assert list(distinct_titles(groups)) == [{b'en': 300, b'de': 50}]
+    parts = list(distinct_titles(groups, most=40))
+    assert len(parts) > 1
+    totals = {}
+    for part in parts:
+        for domain, n in part.items():
+            totals[domain] = totals.get(domain, 0) + n
+    assert totals == {b'en': 300, b'de': 50}

@@ -3,7 +3,8 @@
 whose steps run on real Hadoop from what the runner put in S3)."""
 import pytest
 
-from conftest import EMR_BUCKET, INPUTS, run_job, run_on_emr
+import reference
+from conftest import EMR_BUCKET, INPUTS, run_job, run_on_emr, sample_reference
 from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_domain_views import MRDomainViews
 from jobs.mr_hourly_views import MRHourlyViews
@@ -73,3 +74,56 @@ def test_titles_keep_their_bytes_on_every_runner(emr, spark, monkeypatch, tmp_pa
         lines, _ = run_on(runner, MRPageViews, [], 'bytes', dump.parent, emr, spark,
                           monkeypatch, tmp_path / runner)
         assert lines == expected, runner
+
+
+@pytest.fixture(scope='module')
+def many_keys(tmp_path_factory):
+    """Three hourly dumps holding about 5,800 distinct pages (and a few bad
+    lines), far more than the tiny budget below."""
+    import random
+    from conftest import write_dump
+    rng = random.Random(15)
+    directory = tmp_path_factory.mktemp('many-keys')
+    for hour in range(3):
+        lines = [b'%s P%d_%s %d 0' % (rng.choice([b'en', b'de', b'fr.m']), rng.randrange(2500),
+                                       rng.choice([b'a', b'b']), rng.randint(1, 40))
+                 for _ in range(4000)]
+        lines[rng.randrange(4000)] = b'en Broken_line'
+        write_dump(directory / ('pageviews-20240101-%02d0000.gz' % hour), lines)
+    return directory
+
+
+# jobs, their switches, their answer worked out apart, and a budget below their keys:
+# about 5,800 pages; MRHourlyViews keys by hour and domain, 9 keys
+BUDGET_CASES = [
+    (MRPageViews, [], lambda records: reference.sorted_rows(reference.page_views(records)), 1000),
+    (MRTopPages, ['--top', '20'],
+     lambda records: reference.sorted_rows(reference.page_views(records))[:20], 1000),
+    (MRDomainViews, [], reference.domain_rows, 1000),
+    (MRHourlyViews, [], reference.hourly_rows, 3),
+]
+
+
+@pytest.mark.parametrize('job_class, args, expected, budget', BUDGET_CASES,
+                         ids=[' '.join([c[0].__name__, *c[1]]) for c in BUDGET_CASES])
+def test_a_tiny_memory_budget_gives_the_same_output_on_every_runner(
+        job_class, args, expected, budget, many_keys, emr, spark, monkeypatch, tmp_path):
+    records, bad = sample_reference(many_keys)
+    assert bad == 3 and len(reference.page_views(records)) > 5000
+    want = expected(records)
+    assert run_job(job_class, [*args, many_keys])[0] == want      # no budget
+    for name in sorted(p.name for p in many_keys.iterdir()):
+        emr.client('s3').upload_file(str(many_keys / name), EMR_BUCKET, 'inputs/many-keys/' + name)
+    # on MRPageViews only: EMR's steps run the Hadoop above, from S3
+    runners = RUNNERS if job_class is MRPageViews else [r for r in RUNNERS if r != 'emr']
+    for runner in runners:
+        lines, counters = run_on(runner, job_class, [*args, '--max-keys', str(budget)], 'many-keys',
+                                 many_keys, emr, spark, monkeypatch, tmp_path / runner)
+        assert lines == want, runner
+        if counters:
+            # map tasks flushed; on the local runners a reducer's partition
+            # (half the pages) was summed in parts too (1,024 partitions on a
+            # cluster each fit)
+            assert counters['memory', 'map task flushes'] >= 2, runner
+            if runner in ('inline', 'local'):
+                assert counters['memory', 'partitions summed in parts'] >= 1, runner
