@@ -38,7 +38,7 @@ NPM       ?= npm
 BIN := $(VENV)/bin
 BENCH_BIN := $(BENCH_VENV)/bin
 
-.PHONY: run-local report warehouse run-stream run-emr fetch-pageviews fetch-bills bench bench-quick bench-stream hadoop test clean
+.PHONY: run-local report warehouse run-stream run-emr fetch-pageviews fetch-bills bench bench-quick bench-engines bench-stream hadoop test clean
 
 # The requirements (and extras) that setup.cfg names, but not the jobs package
 # itself: tasks must import it from what mrjob ships with each job, as they do
@@ -111,6 +111,11 @@ bench: $(BENCH_VENV)/.bench
 
 bench-quick: $(BENCH_VENV)/.bench
 	$(BENCH_BIN)/python bench/run.py --quick
+
+# our jobs on -r spark and -r hadoop beside a PySpark DataFrame query and the local runner:
+# Spark and Hadoop as make test installs them
+bench-engines: $(BENCH_VENV)/.bench $(VENV)/.test hadoop
+	$(BENCH_BIN)/python bench/run.py --groups pageviews,engines $(BENCH_ARGS)
 
 # the beacon under wrk (Debian's wrk package) and the consumer, on loopback; bench/STREAM.md
 bench-stream: $(VENV)/.stream

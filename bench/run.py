@@ -27,7 +27,10 @@ sys.path.insert(0, HERE)
 import generate  # noqa: E402
 
 PY = sys.executable
-GROUPS = ('pageviews', 'top pages', 'domains', 'bills')
+GROUPS = ('pageviews', 'top pages', 'domains', 'bills', 'engines')
+# Spark and Hadoop run from make test's venv, which has pyspark (the bench's has not: see README)
+ENGINES_PY = os.path.join(ROOT, '.venv', 'bin', 'python')
+SPARK, HADOOP = 'MRPageViews -r spark, local[2]', 'MRPageViews -r hadoop, local mode'
 
 
 def job(module, *args):
@@ -78,6 +81,13 @@ def plan(pv_files, loose, packed):
                                                     '1', *pv_files), 'domains', answer='domains'),
         contender('MRDomainViews inline', job('mr_domain_views', *pv_files), 'domains',
                   answer='domains'),
+        contender('PySpark DataFrame, local[2]', [ENGINES_PY, os.path.join(c, 'pyspark_page_views.py'),
+                                                  *pv_files], 'engines', baseline=True),
+        contender(SPARK, [ENGINES_PY, '-m', 'jobs.mr_page_views', '-q', '-r', 'spark', '-c',
+                          'emr/mrjob.conf', '--spark-master', 'local[2]', '--spark-args=--conf',
+                          '--spark-args=spark.ui.enabled=false', *pv_files], 'engines'),
+        contender(HADOOP, [ENGINES_PY, '-m', 'jobs.mr_page_views', '-q', '-r', 'hadoop', '-c',
+                           'emr/hadoop-local.conf', *pv_files], 'engines'),
         contender('plain lxml + Counter', [PY, os.path.join(c, 'plain_bill_words.py'), loose],
                   'bills', baseline=True),
         contender('MRBillWordFreq loose, local 2 cores', loose_2, 'bills'),
@@ -121,15 +131,21 @@ def measure(cmd, out):
     return json.loads(result.stdout)
 
 
-def answers_agree(c, outputs, top):
-    got = open(outputs[c['name']], 'rb').read().splitlines()
-    want = open(outputs['plain lxml + Counter' if c['group'] == 'bills' else 'plain Python dict'],
-                'rb').read().splitlines()
+def answers_agree(c, outputs, top, baseline=None):
+    """Whether ``c`` gave the plain script's answer (or, where that did not
+    run, ``baseline``'s)."""
+    plain = 'plain lxml + Counter' if c['group'] == 'bills' else 'plain Python dict'
+    got, want = (lines_of(outputs[name]) for name in (c['name'], plain if plain in outputs else baseline))
     if c['answer'] == 'top':
         want = want[:top]
     elif c['answer'] == 'domains':
         want = domains_of(want)
     return sorted(got) == sorted(want) if c['unsorted'] else got == want
+
+
+def lines_of(path):
+    with open(path, 'rb') as f:
+        return f.read().splitlines()
 
 
 def domains_of(page_rows):
@@ -190,6 +206,10 @@ def goals(contenders):
          ratio('plain lxml + Counter', loose), '>=', 1.8),
         ('MRBillWordFreq packed, 2 cores: throughput / the plain script\'s',
          ratio('plain lxml + Counter', packed), '>=', 1.8),
+        ('MRPageViews -r spark: time / the PySpark DataFrame query\'s',
+         ratio(SPARK, 'PySpark DataFrame, local[2]'), '<=', 1),
+        ('MRPageViews -r hadoop (local mode): time / on the local runner, 2 cores',
+         ratio(HADOOP, 'MRPageViews local 2 cores'), '<=', 1.5),
         ('MRBillWordFreq, 2 cores: time on loose / time on packed', ratio(loose, packed), '>=', 1),
         ('MRBillWordFreq, 2 cores, cold cache: time on loose / time on packed',
          ratio(loose + ', cold cache', packed + ', cold cache'), '>=', 1),
@@ -210,10 +230,10 @@ def goals(contenders):
 
 
 def queries(contenders):
-    """Each DuckDB and Polars contender's statement or plan, in code blocks."""
+    """Each DuckDB, Polars and PySpark contender's statement or plan, in code blocks."""
     out = []
     for c in contenders:
-        if c['name'].startswith(('DuckDB', 'Polars')):
+        if c['name'].startswith(('DuckDB', 'Polars', 'PySpark')):
             shown = subprocess.run([*c['cmd'][:2], '--show', *c['cmd'][2:]], capture_output=True,
                                    text=True, check=True).stdout.rstrip()
             out += ['%s:' % c['name'], '', '```', shown, '```', '']
@@ -299,8 +319,9 @@ def main(argv=None):
     parser.add_argument('--many-keys', action='store_true',
                         help='only MRPageViews and DuckDB, over 48 hourly files and ~51 M distinct '
                              'pages: peak memory per process, answers equal (bench/MANY_KEYS.md)')
-    parser.add_argument('--groups', default=','.join(GROUPS),
-                        help='which contenders to run (default all: %s)' % ','.join(GROUPS))
+    parser.add_argument('--groups', default=','.join(GROUPS[:-1]),
+                        help='which contenders to run, of %s (default all but engines, which '
+                             'need make test\'s venv and make hadoop)' % ','.join(GROUPS))
     opts = parser.parse_args(argv)
     groups = opts.groups.split(',')
     if set(groups) - set(GROUPS):
@@ -319,6 +340,10 @@ def main(argv=None):
 
     with tempfile.TemporaryDirectory() as tmp:
         outputs = {c['name']: os.path.join(tmp, '%d.out' % i) for i, c in enumerate(contenders)}
+        if 'engines' in groups:
+            if not os.path.exists(os.path.join(ROOT, '.hadoop', 'paths.conf')):
+                sys.exit('bench: the engines need make test\'s venv and make hadoop first')
+            os.environ['SPARK_LOCAL_IP'] = '127.0.0.1'     # Spark on loopback, its UI off
         for n in range(opts.repeat):
             # the first round in plan order; later ones shuffled (seeded), so
             # that no contender always follows the same one
@@ -333,8 +358,9 @@ def main(argv=None):
                     sys.exit('bench: %s failed (exit %d)' % (c['name'], result['code']))
                 c['runs'].append(result)
             if n == 0:
+                baselines = {c['group']: c['name'] for c in contenders if c['baseline']}
                 for c in contenders:
-                    if c['answer'] and not answers_agree(c, outputs, 100):
+                    if c['answer'] and not answers_agree(c, outputs, 100, baselines[c['group']]):
                         sys.exit('bench: %s gave another answer than the plain script' % c['name'])
 
     commit = commit_of()
@@ -354,7 +380,7 @@ def main(argv=None):
         '', '## Goals', '', 'Judged by the medians above%s.' % (
             ' (quick sizes: the goals are set for the default ones)' if opts.quick else ''), '']
         + goals(contenders) + [
-        '', '## Queries', '', 'What the DuckDB and Polars contenders ran, as they print it '
+        '', '## Queries', '', 'What the DuckDB, Polars and PySpark contenders ran, as they print it '
         '(`--show`).', ''] + queries(contenders) + ([
             '', '## Memory against lines', '',
             'MRPageViews, local, 2 cores, once over each; a task\'s memory should follow the distinct '

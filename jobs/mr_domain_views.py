@@ -55,7 +55,7 @@ class MRDomainViews(PageviewJob):
                 domain, n, some = record.split(b' ', 2)
                 views[domain] += int(n)
                 yield domain, some.split(SEP)
-        for part, distinct in enumerate(distinct_titles(titles(), self.most_keys())):
+        for part, distinct in enumerate(distinct_titles(titles(), self.most_reduce_keys())):
             if part == 1:
                 self.increment_counter('memory', 'partitions summed in parts', 1)
             for domain, n in distinct.items():

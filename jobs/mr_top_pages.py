@@ -72,7 +72,7 @@ class MRTopPages(PageviewJob):
                     yield record
         # a part is given once every record is read, and so every light one
         return self.add_parts(add_light_counts(views, light)
-                              for views in summed_parts(whole(), self.most_keys()))
+                              for views in summed_parts(whole(), self.most_reduce_keys()))
 
     def start_ranking(self):
         # sort records of the best pages seen by this reducer, per group

@@ -90,7 +90,13 @@ class PageviewJob(TallyJob):
             self.options.sort_bin = ['sort', '-S', '%dM' % (self.options.memory // 2)]
 
     def most_keys(self):
+        """Keys a map task holds at most."""
         return max_keys(self.options.memory, self.options.max_keys)
+
+    def most_reduce_keys(self):
+        """Keys a reducer sums at once: half a map task's, for it also holds
+        the rows it makes of them (measured: bench/MANY_KEYS.md)."""
+        return max(1, self.most_keys() // 2)
 
     def start_counting(self):
         self._views = defaultdict(int)
@@ -237,15 +243,15 @@ class PageviewJob(TallyJob):
         """Reducer: sum the views of every key of one partition, a part at a
         time if it is too big, and return what :meth:`add_views` makes of
         the sums."""
-        return self.add_parts(summed_parts(records, self.most_keys()))
+        return self.add_parts(summed_parts(records, self.most_reduce_keys()))
 
     def add_parts(self, parts):
-        out = []
+        """What :meth:`add_views` makes of each part in turn, passed on
+        before the next part is summed."""
         for n, views in enumerate(parts):
             if n == 1:
                 self.increment_counter('memory', 'partitions summed in parts', 1)
-            out.extend(self.add_views(views))
-        return out
+            yield from self.add_views(views)
 
     def add_views(self, views):
         """The records to pass on, or (), for the summed views of one

@@ -3,7 +3,7 @@
 mrjob's own ``run_mapper`` and ``run_reducer`` write each line with two calls
 to ``sys.stdout`` (unbuffered under ``PYTHONUNBUFFERED=1``, as in many
 containers) and decode each line through several Python calls.
-:class:`BatchedStreaming` moves the same records 4,096 at a time, groups a
+:class:`BatchedStreaming` moves the same records 4,096 (or 4 MB) at a time, groups a
 reducer's input in C, and calls the same step methods that Spark calls.
 """
 from itertools import groupby
@@ -15,8 +15,10 @@ from mrjob.step import MRStep
 
 __all__ = ['BatchedStreaming']
 
-# records a streaming task writes at a time
+# records a streaming task writes at a time, or fewer if they are big (a
+# pageview job's records hold thousands of rows): what it holds stays small
 _BATCH = 4096
+_BATCH_BYTES = 1 << 22
 
 
 class BatchedStreaming(MRJob):
@@ -58,13 +60,16 @@ class BatchedStreaming(MRJob):
         elif encoder is BytesValueProtocol:
             write = _write_bytes_value
         out = self.stdout
-        batch = []
+        batch, size = [], 0
         for key, value in pairs:
-            batch.append(write(key, value))
-            if len(batch) == _BATCH:
+            line = write(key, value)
+            batch.append(line)
+            size += len(line)
+            if len(batch) == _BATCH or size >= _BATCH_BYTES:
                 batch.append(b'')
                 out.write(b'\n'.join(batch))
                 batch.clear()
+                size = 0
         if batch:
             batch.append(b'')
             out.write(b'\n'.join(batch))

@@ -88,3 +88,23 @@ def test_a_run_of_some_groups_judges_only_their_goals():
     got = judged(run.goals(contenders(pages)))
     assert not any('Bill' in goal for goal in got)
     assert got["MRPageViews, 2 cores: time / DuckDB's"] == (1.5, False)
+
+
+def test_the_engines_are_judged_against_pyspark_and_the_local_runner():
+    walls = dict(WALLS, **{'PySpark DataFrame, local[2]': 20.0, run.SPARK: 25.0, run.HADOOP: 9.0})
+    got = judged(run.goals(contenders(walls)))
+    assert got["MRPageViews -r spark: time / the PySpark DataFrame query's"] == (1.25, False)
+    # 9 / 6: at the bound
+    assert got['MRPageViews -r hadoop (local mode): time / on the local runner, 2 cores'] == (1.5, True)
+
+
+def test_answers_are_checked_against_the_baseline_where_the_plain_script_did_not_run(tmp_path):
+    outputs = {}
+    for name, text in (('PySpark DataFrame, local[2]', b'en\tA\t3\n'), (run.SPARK, b'en\tA\t3\n'),
+                       (run.HADOOP, b'en\tA\t2\n')):
+        outputs[name] = str(tmp_path / ('%d.out' % len(outputs)))
+        with open(outputs[name], 'wb') as f:
+            f.write(text)
+    engines = {c['name']: c for c in run.plan([], '', '') if c['group'] == 'engines'}
+    assert run.answers_agree(engines[run.SPARK], outputs, 100, 'PySpark DataFrame, local[2]')
+    assert not run.answers_agree(engines[run.HADOOP], outputs, 100, 'PySpark DataFrame, local[2]')
