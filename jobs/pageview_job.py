@@ -157,54 +157,71 @@ class PageviewJob(TallyJob):
         stats['lines counted' if counted else 'lines without an hour'] += 1
 
     def count_file_views(self, path, uri):
-        """Mapper for whole files: read in big chunks, and count the common
-        case (4 clean fields, a view count of at most 18 digits, so below 2**63)
-        in a tight loop; hand every other line to count_line."""
+        """Mapper for whole files."""
         self.start_file(posixpath.basename(uri))
+        with open_dump(path) as f:
+            yield from self.count_stream(f)
+
+    def bulk_mapper(self, step_num):
+        # A line task (Hadoop, EMR) reads its input from stdin as a local
+        # task reads a file: in big chunks, through the same loop, instead
+        # of a mapper call a line. Spark calls the mapper itself.
+        if step_num or self.options.file_list:
+            return None
+
+        def count_input(stream):
+            self.start_counting()
+            yield from self.count_stream(stream)
+            yield from self.emit_views()
+        return count_input
+
+    def count_stream(self, f):
+        """Count the lines of a binary stream, read in big chunks: the common
+        case (4 clean fields, a view count of at most 18 digits, so below
+        2**63) in a tight loop, every other line handed to count_line."""
         stats, views, count_line = self._stats, self._views, self.count_line
         get = views.get
         number = 0
-        with open_dump(path) as f:
-            tail = b''
-            while True:
-                chunk = f.read(_CHUNK)
-                data = tail + chunk
-                if chunk:
-                    lines = data.split(b'\n')
-                    tail = lines.pop()
-                else:
-                    lines = [data] if data else []
-                counted = 0
-                if not self._plain or len(data.translate(None, _CONTROL)) < len(data):
-                    for i, line in enumerate(lines, number + 1):
-                        count_line(line, i)
-                else:
-                    # lines that fail are few: find their numbers when they do
-                    # (the first line equal to one is that one, as it fails too)
-                    at = 0
-                    for line in lines:
-                        fields = line.split(b' ')
-                        if len(fields) == 4:
-                            domain, title, n, size = fields
-                            if domain and title and size.isdigit():
-                                if n == b'1':  # most lines of a dump
-                                    key = domain + b' ' + title
-                                    views[key] = get(key, 0) + 1
-                                    counted += 1
-                                    continue
-                                if n.isdigit() and len(n) < 19:
-                                    key = domain + b' ' + title
-                                    views[key] = get(key, 0) + int(n)
-                                    counted += 1
-                                    continue
-                        at = lines.index(line, at) + 1
-                        count_line(line, number + at)
-                number += len(lines)
-                stats['lines counted'] += counted
-                if len(views) >= self._most:
-                    yield from self.flush_views()
-                if not chunk:
-                    break
+        tail = b''
+        while True:
+            chunk = f.read(_CHUNK)
+            data = tail + chunk
+            if chunk:
+                lines = data.split(b'\n')
+                tail = lines.pop()
+            else:
+                lines = [data] if data else []
+            counted = 0
+            if not self._plain or len(data.translate(None, _CONTROL)) < len(data):
+                for i, line in enumerate(lines, number + 1):
+                    count_line(line, i)
+            else:
+                # lines that fail are few: find their numbers when they do
+                # (the first line equal to one is that one, as it fails too)
+                at = 0
+                for line in lines:
+                    fields = line.split(b' ')
+                    if len(fields) == 4:
+                        domain, title, n, size = fields
+                        if domain and title and size.isdigit():
+                            if n == b'1':  # most lines of a dump
+                                key = domain + b' ' + title
+                                views[key] = get(key, 0) + 1
+                                counted += 1
+                                continue
+                            if n.isdigit() and len(n) < 19:
+                                key = domain + b' ' + title
+                                views[key] = get(key, 0) + int(n)
+                                counted += 1
+                                continue
+                    at = lines.index(line, at) + 1
+                    count_line(line, number + at)
+            number += len(lines)
+            stats['lines counted'] += counted
+            if len(views) >= self._most:
+                yield from self.flush_views()
+            if not chunk:
+                break
         stats['lines read'] += number
 
     def partitions(self):
