@@ -293,7 +293,8 @@ def many_keys(opts):
         'Made %s by `make bench BENCH_ARGS=--many-keys` at commit %s; %d hourly files, %d distinct '
         'pages in the answer, which MRPageViews and DuckDB gave alike (byte for byte). Medians of %d '
         'runs; MRPageViews with its default budget (`--memory 1024`).' % (
-            datetime.date.today().isoformat(), commit_of(), len(files), pages, opts.repeat), ''] + rows) + '\n'
+            datetime.date.today().isoformat(), commit_of(), len(files), pages, opts.repeat), '']
+        + rows) + '\n'
     print(text)
     with open(os.path.join(HERE, 'MANY_KEYS.md'), 'w') as f:
         f.write(text)

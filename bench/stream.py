@@ -192,7 +192,8 @@ def beacon_runs(opts, endpoint, scratch):
     import boto3
     boto3.client('kinesis', endpoint_url=endpoint).create_stream(StreamName='bench', ShardCount=2)
     page_list = pages()
-    scripts = {None: wrk_script(scratch, page_list, 0), opts.batch: wrk_script(scratch, page_list, opts.batch)}
+    scripts = {None: wrk_script(scratch, page_list, 0),
+               opts.batch: wrk_script(scratch, page_list, opts.batch)}
     beacon = Server(['taskset', '-c', BEACON_CORE, PY, '-m', 'ingest.beacon', '--stream', 'bench',
                      '--endpoint-url', endpoint, '--port', '0'], r'http://\S+/beacon')
     bare = Server(['taskset', '-c', BEACON_CORE, PY, os.path.join(HERE, 'contenders', 'bare_aiohttp.py')],

@@ -136,7 +136,8 @@ def main(argv=None):
     parser.add_argument('--stream', required=True, help='the Kinesis stream')
     parser.add_argument('--host', default='127.0.0.1', help='the address to listen on (default 127.0.0.1)')
     parser.add_argument('--port', type=int, default=8080, help='default 8080; 0 picks a free one')
-    parser.add_argument('--queue', type=int, default=100000, help='events accepted and not yet sent that it holds (default 100,000)')
+    parser.add_argument('--queue', type=int, default=100000,
+                        help='events accepted and not yet sent that it holds (default 100,000)')
     parser.add_argument('--drain', type=float, default=30.0, metavar='SECONDS',
                         help='on SIGTERM, how long to go on sending what is queued (default 30)')
     add_arguments(parser)

@@ -82,7 +82,6 @@ class MRDomainViews(PageviewJob):
             yield None, self.format_rows(rows)
 
 
-
 def distinct_titles(groups, most=None, level=0):
     """{domain: distinct titles} dicts over ``groups`` of ``(domain,
     [titles])``, which add up to the distinct titles of each domain: a page
@@ -111,8 +110,8 @@ def distinct_titles(groups, most=None, level=0):
             page = domain + b' ' + title
             spill.add(page, page)
     for pages in spill.parts():
-        yield from distinct_titles(((page.split(b' ', 1)[0], [page.split(b' ', 1)[1]]) for page in pages),
-                                   most, level + 1)
+        yield from distinct_titles(((domain, [title]) for domain, title in
+                                    (page.split(b' ', 1) for page in pages)), most, level + 1)
 
 
 if __name__ == '__main__':

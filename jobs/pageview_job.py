@@ -1,13 +1,15 @@
 """Base of the pageview jobs: parse, filter and sum views in the mapper.
 
-Each map task keeps one dict of views per key and emits it once at the end
-(in-mapper combining), and keeps its counters in memory too: mrjob writes a
-line to stderr for every counter increment. It emits its sums cut into
+Each map task keeps one dict of views per key and emits it at the end
+(in-mapper combining), or sooner when it holds as many keys as its memory
+budget allows (``--memory``, ``--max-keys``: jobs.spill). It keeps its
+counters in memory too: mrjob writes a line to stderr for every counter
+increment. It emits its sums cut into
 partitions by a stable hash of the key (``PARTITIONS`` on a cluster, one
 per task slot on the local runners), in records of up to ``RECORD_ROWS``
 ``key views`` rows joined by rows.SEP; a reducer sums one partition at a
-time and hands the sums to :meth:`add_views`. A few big records cost the
-shuffle far less than a record per key.
+time (in parts, if it is too big) and hands the sums to :meth:`add_views`. A
+few big records cost the shuffle far less than a record per key.
 
 Every line read is counted once: counted, filtered out, without an hour, or
 malformed (by reason), in the ``pageviews`` counter group and, on the local
@@ -15,7 +17,10 @@ runners, in a ``file NAME`` group per input file.
 
 On a cluster the mapper gets lines (splittable, and the only way on Spark);
 on the local runners each task reads whole files itself (see TallyJob),
-which is several times faster than mrjob's own reading and splitting.
+which is several times faster than mrjob's own reading and splitting. A
+streaming line task (Hadoop, EMR) reads its stdin in big chunks through the
+same loop (:meth:`PageviewJob.bulk_mapper`); Spark calls the mapper a line
+at a time.
 """
 import posixpath
 import zlib

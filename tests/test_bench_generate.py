@@ -45,3 +45,25 @@ def test_bills_are_packed_and_loose_alike(cache):
     lines = b''.join(p.read_bytes() for p in sorted((cache / 'bills-6-3' / 'packed').iterdir())).splitlines()
     assert len(lines) == 6 and sorted(p.name for p in (cache / 'bills-6-3' / 'loose').iterdir()) == sorted(
         line.split(b'\t')[0].decode() + '.xml' for line in lines)
+    # a finished job's mark, without which the jobs refuse the packed directory
+    assert (cache / 'bills-6-3' / 'packed' / '_SUCCESS').exists()
+
+
+def test_many_keys_are_mostly_distinct_hours_of_their_own(cache):
+    paths = generate.many_keys_files(hours=26, lines_per_hour=2000, seed=5)
+    assert [Path(p).name for p in paths][23:] == [
+        'pageviews-20240101-230000.gz', 'pageviews-20240102-000000.gz', 'pageviews-20240102-010000.gz']
+    first = [Path(p).read_bytes() for p in paths]
+    (cache / 'many-keys-26-2000-5' / 'DONE').unlink()
+    assert [Path(p).read_bytes() for p in generate.many_keys_files(hours=26, lines_per_hour=2000, seed=5)] == first
+    pages, bad, lines = set(), 0, 0
+    for data in first:
+        for line in gzip.decompress(data).splitlines():
+            lines += 1
+            try:
+                domain, title, _, _ = parse_pageview(line)
+                pages.add((domain, title))
+            except Malformed:
+                bad += 1
+    assert lines == 52_000 and bad == 52             # one line in 1,000
+    assert len(pages) > 0.8 * lines                  # 85 % seen nowhere else

@@ -69,16 +69,18 @@ def test_job_on_emr(emr, monkeypatch, job_class, args, inputs):
 
 
 def test_a_job_that_breaks_only_on_a_cluster_fails_there(emr, monkeypatch, tmp_path):
-    # Line input is what map tasks get on a cluster; the local runners hand
-    # them whole files. A job broken on that path passes locally and must fail here.
+    # Line input is what map tasks get on a cluster, read from stdin in bulk;
+    # the local runners hand them whole files. A job broken on that path
+    # passes locally and must fail here.
     # DIRS ships ../jobs from beside the script, as from jobs/mr_*.py
     (tmp_path / 'jobs').symlink_to(ROOT / 'jobs')
     (tmp_path / 'scripts').mkdir()
     (tmp_path / 'scripts' / 'mr_broken.py').write_text(
         'from jobs.mr_page_views import MRPageViews\n'
         'class MRBroken(MRPageViews):\n'
-        '    def count_views(self, _, line):\n'
-        '        raise RuntimeError("broken on the cluster")\n'
+        '    def bulk_mapper(self, step_num):\n'
+        '        if super().bulk_mapper(step_num):\n'
+        '            raise RuntimeError("broken on the cluster")\n'
         'if __name__ == "__main__":\n'
         '    MRBroken.run()\n')
     monkeypatch.syspath_prepend(str(tmp_path / 'scripts'))

@@ -19,7 +19,8 @@ SCHEMA = {'domain': pl.String, 'title': pl.String, 'views': pl.Int64, 'size': pl
 
 def plan(files):
     lines = pl.concat([pl.scan_csv(f, separator=' ', has_header=False, quote_char=None, schema=SCHEMA,
-                                   ignore_errors=True, truncate_ragged_lines=True, missing_columns='insert') for f in files])
+                                   ignore_errors=True, truncate_ragged_lines=True,
+                                   missing_columns='insert') for f in files])
     valid = pl.all_horizontal(pl.col('domain', 'title', 'views', 'size').is_not_null(),
                               pl.col('extra').is_null())
     return (lines.filter(valid).group_by('domain', 'title').agg(pl.col('views').sum())
