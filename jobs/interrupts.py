@@ -31,7 +31,7 @@ import sys
 import threading
 
 __all__ = ['Interrupted', 'handled', 'while_starting', 'die_with_parent', 'deferred', 'received',
-           'on_forced_exit']
+           'on_forced_exit', 'output_committed']
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # seconds an interrupted run has to unwind before the watchdog ends it
@@ -48,7 +48,7 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-_state = dict(signum=None, owner=None, what=None, done=threading.Event())
+_state = dict(signum=None, owner=None, what=None, active=False, done=threading.Event())
 _cleanups = []
 
 
@@ -150,12 +150,13 @@ def handled(what):
     log one line naming ``what`` and exit 128 + its number. A failure that
     follows a signal (a task it killed first) counts as the signal. Once the
     body is done, the signals are ignored: the process only has to exit."""
-    _state.update(signum=None, owner=os.getpid(), what=what)
+    _state.update(signum=None, owner=os.getpid(), what=what, active=True)
     _state['done'].clear()
     previous = {s: signal.signal(s, _on_signal) for s in SIGNALS}
     try:
         yield
     except BaseException as e:
+        _state['active'] = False
         signum = e.signum if isinstance(e, Interrupted) else received()
         if signum is None or (isinstance(e, SystemExit) and not e.code):
             _restore(previous)
@@ -167,7 +168,21 @@ def handled(what):
         _say(signum)
         _restore(previous)
         sys.exit(128 + signum)
-    # done, output and all: a signal now has nothing left to stop
+    _state['active'] = False
+    _ignore()
+
+
+def output_committed():
+    """The output of the run :func:`handled` guards is whole and in place: a
+    signal now has nothing left to stop, and must not make a complete run
+    look interrupted. Called with the signals still held (:func:`deferred`),
+    this also discards one pending. Elsewhere (a script that runs several
+    jobs) it does nothing."""
+    if _state['active'] and _state['owner'] == os.getpid():
+        _ignore()
+
+
+def _ignore():
     for s in SIGNALS:
         signal.signal(s, signal.SIG_IGN)
 

@@ -30,7 +30,7 @@ from mrjob.fs.local import LocalFilesystem
 from mrjob.job import MRJob
 
 from jobs.inputs import SUCCESS, is_local, local_path
-from jobs.interrupts import deferred, on_forced_exit
+from jobs.interrupts import deferred, output_committed, on_forced_exit
 
 __all__ = ['CommittedOutput', 'output_chunks']
 
@@ -107,10 +107,13 @@ class CommittedOutput(MRJob):
             if not out:
                 return
             self.write_run_record(runner)
-            fs.touchz(fs.join(self.options.output_dir, SUCCESS))
-            if staged:
-                with deferred():  # a signal half way would lose both directories
+            # a signal half way would lose both directories; one after it
+            # would call a whole output interrupted
+            with deferred():
+                fs.touchz(fs.join(self.options.output_dir, SUCCESS))
+                if staged:
                     _move_into_place(self.options.output_dir, out)
+                output_committed()
         except BaseException:
             if staged:
                 shutil.rmtree(self.options.output_dir, ignore_errors=True)

@@ -116,3 +116,28 @@ def test_a_run_that_hangs_while_unwinding_is_ended_all_the_same(tmp_path):
     assert job.returncode == 143
     assert err == b'hangs: interrupted by SIGTERM: stopped, temporary files removed, no partial output left\n'
     assert list(tmp_path.iterdir()) == []    # what it registered was removed
+
+
+COMMITS = """
+import os, signal, sys
+from jobs import interrupts
+with interrupts.handled('commits'):
+    with interrupts.deferred():
+        os.kill(os.getpid(), signal.SIGINT)     # lands while the output moves
+        if sys.argv[1] == 'commit':
+            interrupts.output_committed()
+    os.kill(os.getpid(), signal.SIGTERM)        # lands during the cleanup
+    print('whole', flush=True)
+"""
+
+
+@pytest.mark.parametrize('commit', [True, False])
+def test_a_signal_once_the_output_is_in_place_does_not_call_the_run_interrupted(commit):
+    done = subprocess.run([sys.executable, '-c', COMMITS, 'commit' if commit else 'no'],
+                          cwd=ROOT, capture_output=True, timeout=60)
+    if commit:
+        assert (done.returncode, done.stdout, done.stderr) == (0, b'whole\n', b'')
+    else:   # before the commit, the same signal stops the run
+        assert done.returncode == 130 and done.stdout == b''
+        assert done.stderr == (b'commits: interrupted by SIGINT: stopped, temporary files'
+                               b' removed, no partial output left\n')
