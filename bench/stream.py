@@ -45,7 +45,8 @@ from jobs.inputs import expand_inputs, open_dump  # noqa: E402
 from jobs.pageviews import Malformed, parse_pageview  # noqa: E402
 
 BEACON_CORE, LOAD_CORE = '0', '1'
-# wrk's Lua: requests cycle through real pages; done() prints what we read, as JSON
+# wrk's Lua: requests cycle through real pages (or, with a suffix, make every
+# title new: no cache helps); done() prints what we read, as JSON
 WRK_SCRIPT = '''
 local paths = {%(paths)s}
 local n = 0
@@ -53,7 +54,7 @@ wrk.method = "%(method)s"
 wrk.body = %(body)s
 request = function()
   n = n + 1
-  return wrk.format(nil, paths[n %% #paths + 1])
+  return wrk.format(nil, paths[n %% #paths + 1]%(suffix)s)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -91,8 +92,9 @@ def lua_string(data):
     return '"%s"' % ''.join('\\%d' % b if b < 32 or b > 126 or b in b'"\\' else chr(b) for b in data)
 
 
-def wrk_script(directory, page_list, batch):
-    """A wrk script: single-event GETs, or POSTs of ``batch`` lines."""
+def wrk_script(directory, page_list, batch, new_pages=False):
+    """A wrk script: single-event GETs (of a new title each, ``new_pages``),
+    or POSTs of ``batch`` lines."""
     if batch:
         body = b''.join(b'%s %s\n' % page_list[i % len(page_list)] for i in range(batch))
         paths, method = ['/beacon'], 'POST'
@@ -100,10 +102,11 @@ def wrk_script(directory, page_list, batch):
         body, method = None, 'GET'
         paths = ['/beacon?' + urllib.parse.urlencode({'domain': d, 'title': t}, encoding='latin-1')
                  for d, t in page_list]
-    path = os.path.join(directory, 'post.lua' if batch else 'get.lua')
+    path = os.path.join(directory, 'post.lua' if batch else 'new.lua' if new_pages else 'get.lua')
     with open(path, 'w') as f:
         f.write(WRK_SCRIPT % dict(paths=', '.join(lua_string(p.encode()) for p in paths), method=method,
-                                  body='nil' if body is None else lua_string(body)))
+                                  body='nil' if body is None else lua_string(body),
+                                  suffix=' .. "_" .. n' if new_pages else ''))   # the title is last
     return path
 
 
@@ -138,7 +141,10 @@ class Server:
 
 def moto_server():
     port = free_port()
-    process = subprocess.Popen([PY, '-m', 'moto.server', '-H', '127.0.0.1', '-p', str(port)],
+    # on the load's core, as the report says: the scheduler would otherwise
+    # put some of its work on the beacon's
+    process = subprocess.Popen(['taskset', '-c', LOAD_CORE, PY, '-m', 'moto.server', '-H', '127.0.0.1',
+                                '-p', str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -193,12 +199,14 @@ def beacon_runs(opts, endpoint, scratch):
     boto3.client('kinesis', endpoint_url=endpoint).create_stream(StreamName='bench', ShardCount=2)
     page_list = pages()
     scripts = {None: wrk_script(scratch, page_list, 0),
+               'new': wrk_script(scratch, page_list, 0, new_pages=True),
                opts.batch: wrk_script(scratch, page_list, opts.batch)}
     beacon = Server(['taskset', '-c', BEACON_CORE, PY, '-m', 'ingest.beacon', '--stream', 'bench',
                      '--endpoint-url', endpoint, '--port', '0'], r'http://\S+/beacon')
     bare = Server(['taskset', '-c', BEACON_CORE, PY, os.path.join(HERE, 'contenders', 'bare_aiohttp.py')],
                   r'http://\S+/beacon', env=dict(os.environ, PYTHONPATH=ROOT))
     cases = [('beacon, single-event GETs', beacon, scripts[None], 0),
+             ('beacon, single-event GETs, no page twice', beacon, scripts['new'], 0),
              ('beacon, POSTs of %d events' % opts.batch, beacon, scripts[opts.batch], opts.batch),
              ('bare aiohttp handler, GETs', bare, scripts[None], None)]
     results = {name: [] for name, *_ in cases}

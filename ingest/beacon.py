@@ -25,23 +25,27 @@ Sample command line:
 import argparse
 import asyncio
 import base64
+import functools
 import logging
 import signal
 import sys
+import time
 from urllib.parse import unquote, unquote_to_bytes
 
 import uvloop
 from aiohttp import web
+from multidict import CIMultiDict
 
 from ingest.aws import add_arguments, clients
-from ingest.events import BadEvent, event
+from ingest.events import BadEvent, event, event_of, page
 from ingest.sender import Sender
 
-__all__ = ['make_handler', 'query_fields', 'main']
+__all__ = ['make_handler', 'query_event', 'main']
 
 MAX_BODY = 1024 * 1024
 MAX_EVENTS = 10000
 GIF = base64.b64decode(b'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7')
+GIF_HEADERS = CIMultiDict({'Content-Type': 'image/gif', 'Cache-Control': 'no-store'})  # each answer copies it
 
 
 def _parse(fields, where):
@@ -53,15 +57,42 @@ def _parse(fields, where):
         raise BadEvent('%s: %s' % (where, e)) from None
 
 
-def query_fields(query):
-    """``[domain, title]`` or ``[domain, title, t]`` of a query string, as the
-    bytes sent: percent-escapes and ``+`` decoded, the last of a repeated key."""
+def _unescaped(value):
+    """The bytes a query string's value was sent as: percent-escapes and
+    ``+`` decoded (a value sent unescaped is UTF-8)."""
+    return unquote_to_bytes(value.encode('utf-8', 'surrogateescape').replace(b'+', b' '))
+
+
+def _query_parts(query):
+    """``(page, seconds or None)`` of a GET's query string; see :func:`query_event`."""
     found = {}
     for part in query.split('&'):
         key, _, value = part.partition('=')
         found[unquote(key)] = value
-    fields = [found.get('domain', ''), found.get('title', '')] + ([found['t']] if 't' in found else [])
-    return [unquote_to_bytes(f.encode('utf-8', 'surrogateescape').replace(b'+', b' ')) for f in fields]
+    try:
+        pair = page(_unescaped(found.get('domain', '')), _unescaped(found.get('title', '')))
+    except BadEvent as e:
+        raise BadEvent('the query: %s' % e) from None
+    t = _unescaped(found['t']) if 't' in found else None
+    if t is not None and not t.isdigit():
+        raise BadEvent('the query: t is not a number of seconds')
+    return pair, None if t is None else int(t)
+
+
+# Pages repeat (a few are most of the views), and decoding a title full of
+# escapes costs more than the rest of a request: each query is decoded and
+# judged once while it is in the cache. Long ones are not kept, so the cache
+# stays small.
+_cached_query_parts = functools.lru_cache(maxsize=1 << 14)(_query_parts)
+CACHED_QUERY = 2048   # with 16,384 queries, at most 64 MB held
+
+
+def query_event(query, now):
+    """The event of a GET's query string: ``domain``, ``title`` and ``t``
+    (seconds, ``now`` if absent) as the bytes that were sent, the last of a
+    repeated key; BadEvent if it is not one we take."""
+    pair, t = (_cached_query_parts if len(query) <= CACHED_QUERY else _query_parts)(query)
+    return event_of(pair, now if t is None else t)
 
 
 def make_handler(sender):
@@ -79,13 +110,13 @@ def make_handler(sender):
         counts['malformed'] += 1
         raise web.HTTPBadRequest(text='%s\n' % error)
 
-    async def get_one(request, query):
+    def get_one(query):
         try:
-            events = [_parse(query_fields(query), 'the query')]
+            events = [query_event(query, int(time.time()))]
         except BadEvent as e:
             refuse(e)
         take(events)
-        return web.Response(body=GIF, content_type='image/gif', headers={'Cache-Control': 'no-store'})
+        return web.Response(body=GIF, headers=GIF_HEADERS)
 
     async def post_many(request, _):
         if request.content_length is not None and request.content_length > MAX_BODY:
@@ -117,11 +148,13 @@ def make_handler(sender):
         return web.Response(text=text, content_type='text/plain', charset='utf-8',
                             headers={'X-Content-Type-Options': 'nosniff'})
 
-    routes = {('GET', '/beacon'): get_one, ('POST', '/beacon'): post_many, ('GET', '/metrics'): metrics}
+    routes = {('GET', '/beacon'): None, ('POST', '/beacon'): post_many, ('GET', '/metrics'): metrics}
 
     async def handle(request):
         # the request line as sent: building yarl's URL of it costs more than our parsing
         path, _, query = request.raw_path.partition('?')
+        if path == '/beacon' and request.method == 'GET':
+            return get_one(query)       # most requests: no coroutine of its own
         route = routes.get((request.method, path))
         if route is None:
             allowed = [m for m, p in routes if p == path]

@@ -15,7 +15,7 @@ from collections import Counter
 
 from jobs.pageviews import Malformed, parse_pageview
 
-__all__ = ['BadEvent', 'event', 'parse_event', 'hour_of', 'dump_file']
+__all__ = ['BadEvent', 'page', 'event', 'event_of', 'parse_event', 'hour_of', 'dump_file']
 
 
 class BadEvent(ValueError):
@@ -43,10 +43,20 @@ def _reason(domain, title):
     return None
 
 
+def page(domain, title):
+    """``domain title``, as an event holds them; BadEvent if no dump line could."""
+    _checked(domain, title)
+    return b'%s %s' % (domain, title)
+
+
+def event_of(page, when=None):
+    """The bytes of one event (without its newline) of a :func:`page`."""
+    return b'%d %s' % (int(time.time() if when is None else when), page)
+
+
 def event(domain, title, when=None):
     """The bytes of one event (without its newline)."""
-    _checked(domain, title)
-    return b'%d %s %s' % (int(time.time() if when is None else when), domain, title)
+    return event_of(page(domain, title), when)
 
 
 def parse_event(line):

@@ -41,7 +41,9 @@ class Sender:
         # Events wait in a list that the thread takes a call's worth of at a
         # time: one lock a request, not a queue operation an event, so the
         # thread seldom takes the GIL from the caller's event loop.
-        self._cond = threading.Condition()
+        # (the lock taken directly where no wait or notify is needed: a C call)
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._waiting, self._waiting_bytes, self._oldest = [], 0, None
         self._in_flight = 0
         self._stopping = False
@@ -51,7 +53,7 @@ class Sender:
     def offer_all(self, events):
         """Queue every one of ``events``, or none (all counted rejected) if
         they do not all fit."""
-        with self._cond:
+        with self._lock:
             if self.capacity - len(self._waiting) - self._in_flight < len(events):
                 self.counts['rejected'] += len(events)
                 return False
@@ -71,7 +73,7 @@ class Sender:
 
     def depth(self):
         """Events accepted and not yet sent: queued, or in the call being made."""
-        with self._cond:
+        with self._lock:
             return len(self._waiting) + self._in_flight
 
     def close(self, timeout=None):
@@ -95,13 +97,15 @@ class Sender:
                 if left <= 0:
                     break
                 self._cond.wait(left)
-            cut, size = 0, 0
-            for cut, event in enumerate(self._waiting):
-                if size + len(event) + 1 > CALL_BYTES - RECORD_BYTES and cut:
-                    break
-                size += len(event) + 1
-            else:
-                cut, size = len(self._waiting), self._waiting_bytes
+            cut, size = len(self._waiting), self._waiting_bytes
+            if size > CALL_BYTES - RECORD_BYTES:    # more than a call's worth: where it ends
+                size = 0
+                for cut, event in enumerate(self._waiting):
+                    if size + len(event) + 1 > CALL_BYTES - RECORD_BYTES and cut:
+                        break
+                    size += len(event) + 1
+                else:
+                    cut = len(self._waiting)
             events, self._waiting = self._waiting[:cut], self._waiting[cut:]
             self._waiting_bytes -= size
             self._oldest = time.monotonic() if self._waiting else None
@@ -109,16 +113,16 @@ class Sender:
             return events
 
     def records_of(self, events):
-        """Newline-joined records of at most ``record_bytes`` (one event each at least)."""
-        records, held, size = [], [], 0
-        for event in events:
-            if held and size + len(event) + 1 > self.record_bytes:
-                records.append(b'\n'.join(held) + b'\n')
-                held, size = [], 0
-            held.append(event)
-            size += len(event) + 1
-        if held:
-            records.append(b'\n'.join(held) + b'\n')
+        """Newline-joined records of at most ``record_bytes`` (one event each
+        at least), cut from one join rather than built an event at a time."""
+        data = b'\n'.join(events) + b'\n'
+        records, start = [], 0
+        while start < len(data):
+            end = data.rfind(b'\n', start, start + self.record_bytes)
+            if end < start:     # one event longer than a record goes alone
+                end = data.find(b'\n', start)
+            records.append(data[start:end + 1])
+            start = end + 1
         return records
 
     def _run(self):

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT
-from ingest.events import parse_event
+from ingest.events import BadEvent, parse_event
 from local_postgres import free_port
 
 
@@ -80,7 +80,7 @@ def test_events_get_to_kinesis_as_sent(moto_endpoint, kinesis):
 @pytest.mark.parametrize('path, body, status, says', [
     ('?domain=en&title=a%01b', None, 400, b'control character'),
     ('?domain=en', None, 400, b'empty domain or title'),
-    ('?domain=en&title=a&t=soon', None, 400, b'not "DOMAIN TITLE [SECONDS]"'),
+    ('?domain=en&title=a&t=soon', None, 400, b'the query: t is not a number of seconds'),
     ('', b'en A\nen B C D\n', 400, b'line 2: not "DOMAIN TITLE [SECONDS]"'),
     ('', b'en A\n' * 10001, 400, b'a body of 1 to 10000 lines'),
     ('', b'\n', 400, b'a body of 1 to 10000 lines'),
@@ -135,15 +135,29 @@ def test_a_full_queue_answers_503_and_drains_when_kinesis_is_back(aws, kinesis):
     assert len(stream_events(kinesis, 'outage')) == accepted
 
 
-@pytest.mark.parametrize('query, fields', [
-    ('domain=en&title=%25D0%25A4_%ff&t=1', [b'en', b'%D0%A4_\xff', b'1']),   # escaped once more
-    ('title=A+B&domain=de&title=C', [b'de', b'C']),                          # the last one counts
-    ('domain=en&title=A+B', [b'en', b'A B']),                                # + is a space
-    ('domain=en&title=%E2%82%AC', [b'en', b'\xe2\x82\xac']),
-    ('domain=en&title=\u20ac', [b'en', b'\xe2\x82\xac']),                    # sent unescaped
-    ('%64omain=en&title=T', [b'en', b'T']),
-    ('', [b'', b'']),
+@pytest.mark.parametrize('query, line', [
+    ('domain=en&title=%25D0%25A4_%ff&t=1', b'1 en %D0%A4_\xff'),       # escaped once more
+    ('title=X&domain=de&title=C', b'5 de C'),                           # the last one counts
+    ('domain=en&title=A%2BB', b'5 en A+B'),
+    ('domain=en&title=%E2%82%AC', b'5 en \xe2\x82\xac'),
+    ('domain=en&title=\u20ac', b'5 en \xe2\x82\xac'),                   # sent unescaped
+    ('%64omain=en&title=T&%74=7', b'7 en T'),
+    ('domain=en&title=' + 'x' * 2100, b'5 en ' + b'x' * 2100),           # too long to cache
 ])
-def test_a_query_gives_the_bytes_that_were_sent(query, fields):
-    from ingest.beacon import query_fields
-    assert query_fields(query) == fields
+def test_a_query_gives_the_bytes_that_were_sent(query, line):
+    from ingest.beacon import query_event
+    for _ in range(2):      # decoded, then from the cache
+        assert query_event(query, 5) == line
+
+
+@pytest.mark.parametrize('query, reason', [
+    ('domain=en&title=A+B', 'the query: wrong number of fields'),       # + is a space
+    ('', 'the query: '),
+    ('domain=en&title=T&t=soon', 'the query: t is not a number of seconds'),
+    ('domain=en&title=T%01', 'the query: .*control'),
+])
+def test_a_query_that_is_no_event_is_refused_with_its_reason(query, reason):
+    from ingest.beacon import query_event
+    for _ in range(2):
+        with pytest.raises(BadEvent, match=reason):
+            query_event(query, 5)
