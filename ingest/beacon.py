@@ -34,7 +34,6 @@ from urllib.parse import unquote, unquote_to_bytes
 
 import uvloop
 from aiohttp import web
-from multidict import CIMultiDict
 
 from ingest.aws import add_arguments, clients
 from ingest.events import BadEvent, event, event_of, page
@@ -45,7 +44,8 @@ __all__ = ['make_handler', 'query_event', 'main']
 MAX_BODY = 1024 * 1024
 MAX_EVENTS = 10000
 GIF = base64.b64decode(b'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7')
-GIF_HEADERS = CIMultiDict({'Content-Type': 'image/gif', 'Cache-Control': 'no-store'})  # each answer copies it
+# with the type among them, aiohttp has no content_type to work out (each answer copies them)
+GIF_HEADERS = {'Content-Type': 'image/gif', 'Cache-Control': 'no-store'}
 
 
 def _parse(fields, where):
@@ -148,6 +148,7 @@ def make_handler(sender):
         return web.Response(text=text, content_type='text/plain', charset='utf-8',
                             headers={'X-Content-Type-Options': 'nosniff'})
 
+    # GET /beacon is answered before the lookup; listed for the 405's Allow
     routes = {('GET', '/beacon'): None, ('POST', '/beacon'): post_many, ('GET', '/metrics'): metrics}
 
     async def handle(request):

@@ -30,7 +30,7 @@ from mrjob.fs.local import LocalFilesystem
 from mrjob.job import MRJob
 
 from jobs.inputs import SUCCESS, is_local, local_path
-from jobs.interrupts import deferred, output_committed, on_forced_exit
+from jobs.interrupts import deferred, on_forced_exit, output_committed
 
 __all__ = ['CommittedOutput', 'output_chunks']
 
