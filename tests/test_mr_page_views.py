@@ -186,6 +186,18 @@ def test_damaged_files_skipped_whole(damaged, runner):
             in result.stderr
 
 
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_every_input_damaged_is_refused_in_one_line(damaged, runner):
+    for whole_or_bz2 in ('000000.gz', 'user.bz2'):
+        (damaged / ('pageviews-20240101-' + whole_or_bz2)).unlink()
+    result = run_cli('mr_page_views', '-r', runner, '--skip-bad-files', damaged)
+    assert result.returncode == 2
+    assert result.stdout == b''
+    assert result.stderr.splitlines()[-1].endswith(b'every input is damaged: %s, %s' % tuple(
+        str(damaged / ('pageviews-20240101-%s.gz' % h)).encode() for h in ('010000', '020000')))
+    assert b'Traceback' not in result.stderr
+
+
 def test_bad_records_need_a_local_runner(tmp_path):
     result = run_cli('mr_page_views', '-r', 'emr', '--bad-records', tmp_path, 's3://b/x')
     assert result.returncode == 2
