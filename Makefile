@@ -118,7 +118,11 @@ bench-engines: $(BENCH_VENV)/.bench $(VENV)/.test hadoop
 	$(BENCH_BIN)/python bench/run.py --groups pageviews,engines $(BENCH_ARGS)
 
 # the beacon under wrk (Debian's wrk package) and the consumer, on loopback; bench/STREAM.md
-bench-stream: $(VENV)/.stream
+$(VENV)/.stream-bench: setup.cfg | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) ingest standin stream-bench)
+	touch $@
+
+bench-stream: $(VENV)/.stream-bench
 	@command -v wrk >/dev/null || { echo 'make bench-stream needs wrk: apt-get install wrk'; exit 2; }
 	$(BIN)/python bench/stream.py $(BENCH_ARGS)
 

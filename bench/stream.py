@@ -6,9 +6,11 @@
   and p99 latency, and the queue depth sampled from ``/metrics`` every 0.2 s:
   the sender keeps up if it stays bounded, nothing is answered 503 and the
   queue is empty soon after the load stops.
-* The same wrk load against a bare aiohttp handler that only answers
-  (``contenders/bare_aiohttp.py``): the server library's own ceiling on this
-  core, so that what our handler costs can be seen.
+* The same wrk load against a bare application that only answers, on the
+  beacon's server (``contenders/bare_uvicorn.py``): the server library's own
+  ceiling on this core, so that what our handler costs can be seen; and on
+  aiohttp's low-level server (``contenders/bare_aiohttp.py``), the beacon's
+  server before uvicorn.
 * The consumer, in this process, over one shard already holding
   ``--events`` events: events a second into files; beside it a bare GetRecords
   loop over the same shard (the stand-in's share) and the consumer's own work
@@ -130,6 +132,12 @@ class Server:
             return {k.decode(): int(v) for k, v in
                     re.findall(rb'^mrtally_beacon_(\w+) (\d+)$', r.read(), re.M)}
 
+    def cpu_seconds(self):
+        """User and system time of all its threads so far (``/proc``)."""
+        with open('/proc/%d/stat' % self.process.pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
     def stop(self):
         self.process.terminate()
         try:
@@ -174,8 +182,11 @@ def load(server, script, seconds, connections, batch):
     before = server.metrics() if sampler else None
     if sampler:
         sampler.start()
+    cpu = server.cpu_seconds()
     try:
         result = wrk(script, server.url, seconds, connections)
+        # below 100%, the load generator (or moto, beside it) is the limit, not the server
+        result['cpu_percent'] = 100 * (server.cpu_seconds() - cpu) / result['seconds']
     finally:
         stop.set()
         if sampler:
@@ -203,12 +214,14 @@ def beacon_runs(opts, endpoint, scratch):
                opts.batch: wrk_script(scratch, page_list, opts.batch)}
     beacon = Server(['taskset', '-c', BEACON_CORE, PY, '-m', 'ingest.beacon', '--stream', 'bench',
                      '--endpoint-url', endpoint, '--port', '0'], r'http://\S+/beacon')
-    bare = Server(['taskset', '-c', BEACON_CORE, PY, os.path.join(HERE, 'contenders', 'bare_aiohttp.py')],
-                  r'http://\S+/beacon', env=dict(os.environ, PYTHONPATH=ROOT))
+    bare = {name: Server(['taskset', '-c', BEACON_CORE, PY, os.path.join(HERE, 'contenders', 'bare_%s.py' % name)],
+                         r'http://\S+/beacon', env=dict(os.environ, PYTHONPATH=ROOT))
+            for name in ('uvicorn', 'aiohttp')}
     cases = [('beacon, single-event GETs', beacon, scripts[None], 0),
              ('beacon, single-event GETs, no page twice', beacon, scripts['new'], 0),
              ('beacon, POSTs of %d events' % opts.batch, beacon, scripts[opts.batch], opts.batch),
-             ('bare aiohttp handler, GETs', bare, scripts[None], None)]
+             ('bare uvicorn application, GETs', bare['uvicorn'], scripts[None], None),
+             ('bare aiohttp handler, GETs', bare['aiohttp'], scripts[None], None)]
     results = {name: [] for name, *_ in cases}
     try:
         for _ in range(opts.repeat):
@@ -216,8 +229,8 @@ def beacon_runs(opts, endpoint, scratch):
                 results[name].append(load(server, script, opts.seconds, opts.connections, batch))
                 print('  %s: %.0f events/s' % (name, results[name][-1]['events_per_s']), file=sys.stderr)
     finally:
-        beacon.stop()
-        bare.stop()
+        for one in (beacon, *bare.values()):
+            one.stop()
     note = b''.join(beacon.note).decode().strip()
     return results, note
 
@@ -292,14 +305,15 @@ def report(opts, beacon, consumer, note):
              % (time.strftime('%Y-%m-%d'), os.cpu_count(), sys.version.split()[0], BEACON_CORE,
                 opts.connections, opts.seconds, opts.repeat), '',
              '## The beacon', '',
-             '| load | requests/s | events/s | p50 ms | p99 ms | most queued | 503s | errors |',
-             '|---|---:|---:|---:|---:|---:|---:|---:|']
+             '| load | requests/s | events/s | p50 ms | p99 ms | server\'s CPU | most queued | 503s | errors |',
+             '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
     for name, runs in beacon.items():
         queued = '%d' % max(r['max_depth'] for r in runs) if 'max_depth' in runs[0] else '-'
         rejected = '%d' % sum(r['rejected'] for r in runs) if 'rejected' in runs[0] else '-'
-        lines.append('| %s | %.0f | %.0f | %.2f | %.2f | %s | %s | %d |' % (
+        lines.append('| %s | %.0f | %.0f | %.2f | %.2f | %.0f%% | %s | %s | %d |' % (
             name, statistics.median(r['requests'] / r['seconds'] for r in runs),
-            median(runs, 'events_per_s'), median(runs, 'p50_ms'), median(runs, 'p99_ms'), queued,
+            median(runs, 'events_per_s'), median(runs, 'p50_ms'), median(runs, 'p99_ms'),
+            median(runs, 'cpu_percent'), queued,
             rejected, sum(r['socket_errors'] + r['non_2xx'] for r in runs)))
     drained = max(r['drained_s'] for name, runs in beacon.items() for r in runs if 'drained_s' in r)
     lines += ['', 'After each load the queue was empty within %.2f s at most. The beacon\'s own '

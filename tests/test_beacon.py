@@ -1,14 +1,20 @@
 """The beacon (ingest.beacon), a real server on 127.0.0.1, sending to moto's
 Kinesis: events arrive as sent; bad requests get 400; a full queue gets 503,
 counted, and drains once Kinesis is back."""
+import errno
+import http.client
+import os
 import re
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import unquote_to_bytes
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import ROOT
 from ingest.events import BadEvent, parse_event
@@ -100,6 +106,37 @@ def test_malformed_and_oversized_requests_are_refused_whole(moto_endpoint, kines
     assert stream_events(kinesis, stream) == []
 
 
+def test_wrong_paths_methods_and_oversized_heads_are_refused(moto_endpoint, kinesis):
+    kinesis.create_stream(StreamName='heads', ShardCount=1)
+    beacon = Beacon(moto_endpoint, 'heads')
+    host, port = re.match(r'http://([^:]+):(\d+)/', beacon.url).groups()
+
+    def ask(method, path, body=None, headers={}, **how):
+        c = http.client.HTTPConnection(host, int(port), timeout=10)
+        try:
+            c.request(method, path, body, headers, **how)
+            r = c.getresponse()
+            return r.status, r.getheader('Allow'), r.read()
+        finally:
+            c.close()
+    try:
+        assert ask('GET', '/nowhere')[0] == 404
+        assert ask('PUT', '/beacon', b'en A') == (405, 'GET, POST', b'method not allowed\n')
+        assert ask('POST', '/metrics', b'') [:2] == (405, 'GET')
+        assert ask('GET', '/beacon?domain=en&title=' + 'x' * 9000)[0] == 414
+        # a body sent in chunks, with no length to refuse it by at once
+        assert ask('POST', '/beacon', iter([b'en ' + b'x' * 600000, b'x' * 600000 + b'\n']),
+                   encode_chunked=True)[0] == 413
+        assert ask('GET', '/beacon?domain=en&title=A', headers={'X-Big': 'x' * 70000})[0] == 400
+        metrics = beacon.metrics()
+        assert metrics['accepted_total'] == 0 and metrics['requests_total'] == 0
+        status, text = beacon.request_metrics()
+        assert status == 200 and b'# TYPE mrtally_beacon_queue_depth gauge\n' in text
+    finally:
+        code, _ = beacon.stop()
+    assert code == 0 and stream_events(kinesis, 'heads') == []
+
+
 def test_a_full_queue_answers_503_and_drains_when_kinesis_is_back(aws, kinesis):
     from moto.server import ThreadedMotoServer
     kinesis.create_stream(StreamName='outage', ShardCount=1)   # moto's state outlives its servers
@@ -135,6 +172,17 @@ def test_a_full_queue_answers_503_and_drains_when_kinesis_is_back(aws, kinesis):
     assert len(stream_events(kinesis, 'outage')) == accepted
 
 
+def test_a_port_in_use_is_refused_in_one_line():
+    with socket.create_server(('127.0.0.1', 0)) as taken:
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, '-m', 'ingest.beacon', '--stream', 's', '--port', str(port),
+                              '--endpoint-url', 'http://127.0.0.1:9', '--region', 'us-east-1'],
+                             cwd=ROOT, capture_output=True, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.decode().splitlines() == ['ingest.beacon: cannot listen on 127.0.0.1:%d: %s'
+                                                % (port, os.strerror(errno.EADDRINUSE))]
+
+
 @pytest.mark.parametrize('query, line', [
     ('domain=en&title=%25D0%25A4_%ff&t=1', b'1 en %D0%A4_\xff'),       # escaped once more
     ('title=X&domain=de&title=C', b'5 de C'),                           # the last one counts
@@ -142,12 +190,20 @@ def test_a_full_queue_answers_503_and_drains_when_kinesis_is_back(aws, kinesis):
     ('domain=en&title=%E2%82%AC', b'5 en \xe2\x82\xac'),
     ('domain=en&title=\u20ac', b'5 en \xe2\x82\xac'),                   # sent unescaped
     ('%64omain=en&title=T&%74=7', b'7 en T'),
+    ('domain=en&title=a\\x41%5Cx41%5c%zz%4', b'5 en a\\x41\\x41\\%zz%4'),   # a % that starts no escape stays
     ('domain=en&title=' + 'x' * 2100, b'5 en ' + b'x' * 2100),           # too long to cache
 ])
 def test_a_query_gives_the_bytes_that_were_sent(query, line):
     from ingest.beacon import query_event
     for _ in range(2):      # decoded, then from the cache
-        assert query_event(query, 5) == line
+        assert query_event(query.encode(), 5) == line
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.binary(max_size=12).map(lambda b: bytes(b'%\\x+4aFg'[c % 8] for c in b)) | st.binary())
+def test_query_values_are_unescaped_as_the_standard_library_does(value):
+    from ingest.beacon import _unescaped
+    assert _unescaped(value) == unquote_to_bytes(value.replace(b'+', b' '))
 
 
 @pytest.mark.parametrize('query, reason', [
@@ -160,4 +216,4 @@ def test_a_query_that_is_no_event_is_refused_with_its_reason(query, reason):
     from ingest.beacon import query_event
     for _ in range(2):
         with pytest.raises(BadEvent, match=reason):
-            query_event(query, 5)
+            query_event(query.encode(), 5)
