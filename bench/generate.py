@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 from collections import Counter
 from urllib.parse import quote
 
@@ -28,6 +29,8 @@ SMALL_DOMAINS = ['%s%s' % (code, suffix) for code in
                  ['nl', 'sv', 'uk', 'vi', 'ar', 'fa', 'he', 'id', 'ko', 'cs', 'fi', 'hu', 'no',
                   'ro', 'tr', 'th', 'el', 'da', 'bg', 'ca'] for suffix in ('', '.m', '.b', '.d')]
 NON_LATIN = ['Москва', '東京', 'Ελλάδα', 'محمد', 'हिन्दी', '서울', 'Київ', 'ภาษาไทย']
+# the hour of the pageview files (pageviews-20240101-000000-*), as MRHourlyViews writes it
+HOUR = '2024-01-01T00'
 MALFORMED = [b'en Main_Page', b'en  3 0', b'de Berlin many 0', b'en Main_Page 1 0 extra']
 
 
@@ -49,11 +52,13 @@ def zipf_probabilities(n, s=1.1):
 
 def pageview_files(lines=8_000_000, titles=2_000_000, files=2, seed=1):
     """Paths of the cached hourly dump (made if missing): ``files`` gzipped
-    parts of one hour, ``lines`` lines in all."""
+    parts of one hour (:data:`HOUR`), ``lines`` lines in all, named as the
+    consumer of ingest/ names its files, so MRHourlyViews finds the hour."""
     directory = os.path.join(CACHE, 'pageviews-%d-%d-%d-%d' % (lines, titles, files, seed))
-    paths = [os.path.join(directory, 'pageviews-20240101-000000.part%d.gz' % i) for i in range(files)]
-    if os.path.exists(os.path.join(directory, 'DONE')):
+    paths = [os.path.join(directory, 'pageviews-20240101-000000-part%d.gz' % i) for i in range(files)]
+    if os.path.exists(os.path.join(directory, 'DONE')) and all(map(os.path.exists, paths)):
         return paths
+    shutil.rmtree(directory, ignore_errors=True)     # made under older names
     os.makedirs(directory, exist_ok=True)
     rng = np.random.default_rng(seed)
     words, _ = vocabulary()

@@ -27,7 +27,7 @@ sys.path.insert(0, HERE)
 import generate  # noqa: E402
 
 PY = sys.executable
-GROUPS = ('pageviews', 'top pages', 'domains', 'bills', 'engines')
+GROUPS = ('pageviews', 'top pages', 'domains', 'hours', 'bills', 'engines')
 # Spark and Hadoop run from make test's venv, which has pyspark (the bench's has not: see README)
 ENGINES_PY = os.path.join(ROOT, '.venv', 'bin', 'python')
 SPARK, HADOOP = 'MRPageViews -r spark, local[2]', 'MRPageViews -r hadoop, local mode'
@@ -81,6 +81,12 @@ def plan(pv_files, loose, packed):
                                                     '1', *pv_files), 'domains', answer='domains'),
         contender('MRDomainViews inline', job('mr_domain_views', *pv_files), 'domains',
                   answer='domains'),
+        contender('DuckDB hours', [PY, os.path.join(c, 'duckdb_page_views.py'), '--hours', *pv_files],
+                  'hours', baseline=True, answer='hours'),
+        contender('MRHourlyViews local 2 cores', job('mr_hourly_views', '-r', 'local', '--num-cores',
+                                                     '2', *pv_files), 'hours', answer='hours'),
+        contender('MRHourlyViews local 1 core', job('mr_hourly_views', '-r', 'local', '--num-cores',
+                                                    '1', *pv_files), 'hours', answer='hours'),
         contender('PySpark DataFrame, local[2]', [ENGINES_PY, os.path.join(c, 'pyspark_page_views.py'),
                                                   *pv_files], 'engines', baseline=True),
         contender(SPARK, [ENGINES_PY, '-m', 'jobs.mr_page_views', '-q', '-r', 'spark', '-c',
@@ -135,11 +141,16 @@ def answers_agree(c, outputs, top, baseline=None):
     """Whether ``c`` gave the plain script's answer (or, where that did not
     run, ``baseline``'s)."""
     plain = 'plain lxml + Counter' if c['group'] == 'bills' else 'plain Python dict'
-    got, want = (lines_of(outputs[name]) for name in (c['name'], plain if plain in outputs else baseline))
+    if plain not in outputs:    # the baseline already answers as c does
+        plain, c = baseline, dict(c, answer='full')
+    got, want = lines_of(outputs[c['name']]), lines_of(outputs[plain])
     if c['answer'] == 'top':
         want = want[:top]
     elif c['answer'] == 'domains':
         want = domains_of(want)
+    elif c['answer'] == 'hours':
+        want = [b'%s\t%s\t%s' % ((generate.HOUR.encode(),) + tuple(row.split(b'\t')[:2]))
+                for row in domains_of(want)]
     return sorted(got) == sorted(want) if c['unsorted'] else got == want
 
 
@@ -198,6 +209,8 @@ def goals(contenders):
          ratio('MRTopPages local 2 cores', 'DuckDB top 100'), '<=', 1),
         ('MRDomainViews, 2 cores: time / DuckDB domains\'',
          ratio('MRDomainViews local 2 cores', 'DuckDB domains'), '<=', 1.3),
+        ('MRHourlyViews, 2 cores: time / DuckDB hours\'',
+         ratio('MRHourlyViews local 2 cores', 'DuckDB hours'), '<=', 1.3),
         ('naive mrjob\'s time / MRPageViews\', 2 cores',
          ratio('naive mrjob local 2 cores', 'MRPageViews local 2 cores'), '>=', 5),
         ('naive mrjob\'s time / MRTopPages\', 2 cores',

@@ -108,3 +108,33 @@ def test_answers_are_checked_against_the_baseline_where_the_plain_script_did_not
     engines = {c['name']: c for c in run.plan([], '', '') if c['group'] == 'engines'}
     assert run.answers_agree(engines[run.SPARK], outputs, 100, 'PySpark DataFrame, local[2]')
     assert not run.answers_agree(engines[run.HADOOP], outputs, 100, 'PySpark DataFrame, local[2]')
+
+
+def test_hours_are_checked_against_the_plain_script_or_duckdb(tmp_path):
+    # every bench file is of one hour: per domain, views descending, ties by domain
+    texts = {'plain Python dict': b'en\tA\t5\nde\tB\t7\nen\tC\t3\nfr\tD\t8\n',
+             'DuckDB hours': b'2024-01-01T00\ten\t8\n2024-01-01T00\tfr\t8\n2024-01-01T00\tde\t7\n',
+             'MRHourlyViews local 2 cores': b'2024-01-01T00\ten\t8\n2024-01-01T00\tfr\t8\n'
+                                            b'2024-01-01T00\tde\t7\n',
+             'MRHourlyViews local 1 core': b'2024-01-01T00\tfr\t8\n2024-01-01T00\ten\t8\n'
+                                           b'2024-01-01T00\tde\t7\n'}
+    outputs = {}
+    for name, text in texts.items():
+        outputs[name] = str(tmp_path / ('%d.out' % len(outputs)))
+        with open(outputs[name], 'wb') as f:
+            f.write(text)
+    hours = {c['name']: c for c in run.plan([], '', '') if c['group'] == 'hours'}
+    assert set(hours) == {'DuckDB hours', 'MRHourlyViews local 2 cores', 'MRHourlyViews local 1 core'}
+    for plain_ran in (True, False):     # if not, against DuckDB's own answer
+        if not plain_ran:
+            del outputs['plain Python dict']
+        assert run.answers_agree(hours['DuckDB hours'], outputs, 100, 'DuckDB hours')
+        assert run.answers_agree(hours['MRHourlyViews local 2 cores'], outputs, 100, 'DuckDB hours')
+        assert not run.answers_agree(hours['MRHourlyViews local 1 core'], outputs, 100, 'DuckDB hours')
+
+
+def test_hourly_views_are_judged_against_duckdb_hours():
+    walls = {'DuckDB hours': 2.0, 'MRHourlyViews local 2 cores': 2.5, 'MRHourlyViews local 1 core': 4.5}
+    got = judged(run.goals(contenders(walls)))
+    assert got["MRHourlyViews, 2 cores: time / DuckDB hours'"] == (1.25, True)
+    assert got['MRHourlyViews: time on 1 core / on 2 cores'] == (1.8, True)
