@@ -121,8 +121,12 @@ GIF_ANSWER = (_start(200, b'image/gif'), {'type': 'http.response.body', 'body': 
 ACCEPTED = (_start(204, b'text/plain'), {'type': 'http.response.body', 'body': b''})
 
 
+# text answers are not to be sniffed as anything else by a browser
+NOSNIFF = (b'x-content-type-options', b'nosniff')
+
+
 def _text(status, text, *more):
-    return (_start(status, b'text/plain; charset=utf-8', *more),
+    return (_start(status, b'text/plain; charset=utf-8', NOSNIFF, *more),
             {'type': 'http.response.body', 'body': text.encode()})
 
 
@@ -196,7 +200,7 @@ def make_app(sender):
                 ('queue_depth', 'gauge', 'events waiting to be sent', sender.depth())]
         text = ''.join('# HELP mrtally_beacon_%s %s\n# TYPE mrtally_beacon_%s %s\nmrtally_beacon_%s %d\n'
                        % (name, about, name, kind, name, value) for name, kind, about, value in rows)
-        return (_start(200, b'text/plain; version=0.0.4; charset=utf-8'),
+        return (_start(200, b'text/plain; version=0.0.4; charset=utf-8', NOSNIFF),
                 {'type': 'http.response.body', 'body': text.encode()})
 
     allowed = {'/beacon': b'GET, POST', '/metrics': b'GET'}

@@ -42,6 +42,7 @@ class Beacon:
 
     def request_metrics(self):
         with urllib.request.urlopen(self.url.replace('/beacon', '/metrics'), timeout=10) as r:
+            assert r.headers['X-Content-Type-Options'] == 'nosniff'
             return r.status, r.read()
 
     def stop(self):
