@@ -12,9 +12,11 @@ Sample command line:
 
     python -m jobs.mr_hourly_views inputs/pageviews/ --domain en --domain en.m
 """
+import functools
+
 from mrjob.step import MRStep
 
-from jobs.pageview_job import PageviewJob
+from jobs.pageview_job import PageviewJob, count_clean
 from jobs.pageviews import hour_of_file, hourly_counts
 from jobs.tally import descending
 
@@ -53,6 +55,12 @@ class MRHourlyViews(PageviewJob):
         elif len(hour) == len(b'YYYY-MM-DDT'):
             for h, n in hourly_counts(hourly):
                 yield b'%s%02d %s' % (hour, h, domain), n
+
+    def fast_loop(self):
+        # the lines of an hourly file, keyed as keys_of keys them
+        if self._domains or self._excluded or len(self._hour) != len(b'YYYY-MM-DDTHH'):
+            return None
+        return functools.partial(count_clean, prefix=self._hour + b' ')
 
     def add_views(self, views):
         rows = []

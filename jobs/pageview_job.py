@@ -34,7 +34,7 @@ from jobs.rows import SEP, cut
 from jobs.spill import BASE_MB, LEVELS, Spill, max_keys
 from jobs.tally import TallyJob, at_least, field_value
 
-__all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts']
+__all__ = ['PageviewJob', 'by_partition', 'count_clean', 'sum_rows', 'summed_parts']
 
 GROUP = 'pageviews'
 _CHUNK = 1 << 23
@@ -110,9 +110,6 @@ class PageviewJob(TallyJob):
         self._file_firsts = {}   # file name -> {reason: first line number}; _firsts, the current
         self._domains = frozenset(d.encode() for d in self.options.domain)
         self._excluded = tuple(p.encode() for p in self.options.exclude_prefix)
-        # the fast loop of count_file_views knows only the plain case
-        self._plain = (not self._domains and not self._excluded
-                       and type(self).keys_of is PageviewJob.keys_of)
         self._bad = None
         if not self.options.file_list:
             # A line task reads one split of one file, and knows line numbers
@@ -180,12 +177,21 @@ class PageviewJob(TallyJob):
             yield from self.emit_views()
         return count_input
 
+    def fast_loop(self):
+        """What :meth:`count_stream` hands chunks of lines without control
+        bytes to, for the current file: a function ``(lines, views)`` that
+        counts the common lines (:func:`count_clean`) and returns the
+        positions of the rest, or None, when every line goes to count_line.
+        By default, pages keyed as :meth:`keys_of` keys them, with no filter."""
+        if self._domains or self._excluded or type(self).keys_of is not PageviewJob.keys_of:
+            return None
+        return count_clean
+
     def count_stream(self, f):
         """Count the lines of a binary stream, read in big chunks: the common
-        case (4 clean fields, a view count of at most 18 digits, so below
-        2**63) in a tight loop, every other line handed to count_line."""
+        case in :meth:`fast_loop`, every other line handed to count_line."""
         stats, views, count_line = self._stats, self._views, self.count_line
-        get = views.get
+        fast = self.fast_loop()
         number = 0
         tail = b''
         while True:
@@ -196,33 +202,15 @@ class PageviewJob(TallyJob):
                 tail = lines.pop()
             else:
                 lines = [data] if data else []
-            counted = 0
-            if not self._plain or len(data.translate(None, _CONTROL)) < len(data):
+            if fast is None or len(data.translate(None, _CONTROL)) < len(data):
                 for i, line in enumerate(lines, number + 1):
                     count_line(line, i)
             else:
-                # lines that fail are few: find their numbers when they do
-                # (the first line equal to one is that one, as it fails too)
-                at = 0
-                for line in lines:
-                    fields = line.split(b' ')
-                    if len(fields) == 4:
-                        domain, title, n, size = fields
-                        if domain and title and size.isdigit():
-                            if n == b'1':  # most lines of a dump
-                                key = domain + b' ' + title
-                                views[key] = get(key, 0) + 1
-                                counted += 1
-                                continue
-                            if n.isdigit() and len(n) < 19:
-                                key = domain + b' ' + title
-                                views[key] = get(key, 0) + int(n)
-                                counted += 1
-                                continue
-                    at = lines.index(line, at) + 1
-                    count_line(line, number + at)
+                others = fast(lines, views)
+                stats['lines counted'] += len(lines) - len(others)
+                for at in others:
+                    count_line(lines[at], number + at + 1)
             number += len(lines)
-            stats['lines counted'] += counted
             if len(views) >= self._most:
                 yield from self.flush_views()
             if not chunk:
@@ -285,6 +273,34 @@ class PageviewJob(TallyJob):
         return dict(mapper_init=self.start_counting, mapper_final=self.emit_views,
                     **(self.file_mapper(self.count_file_views) if self.options.file_list
                        else dict(mapper=self.count_views)))
+
+
+def count_clean(lines, views, prefix=None):
+    """Add to ``views`` ({key: views}) the views of the common lines of
+    ``lines`` (4 fields, none empty, a view count of at most 18 digits, so
+    below 2**63; no control bytes, which the caller has made sure of), keyed
+    by ``domain title``, or by ``prefix + domain`` if a prefix is given.
+    Returns the positions of the other lines, which are few, in order."""
+    get = views.get
+    others, at = [], 0
+    for line in lines:
+        fields = line.split(b' ')
+        if len(fields) == 4:
+            domain, title, n, size = fields
+            if domain and title and size.isdigit():
+                key = domain + b' ' + title if prefix is None else prefix + domain
+                if n == b'1':  # most lines of a dump
+                    views[key] = get(key, 0) + 1
+                    continue
+                if n.isdigit() and len(n) < 19:
+                    views[key] = get(key, 0) + int(n)
+                    continue
+        # the first line equal to this one, from the last found, is this one:
+        # an equal line before it fails too, and was found first
+        at = lines.index(line, at)
+        others.append(at)
+        at += 1
+    return others
 
 
 def by_partition(views, partitions):

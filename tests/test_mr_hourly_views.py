@@ -3,6 +3,7 @@ import pytest
 import reference
 from conftest import INPUTS, run_job, sample_reference, write_dump
 from jobs.mr_hourly_views import MRHourlyViews
+from jobs.summary import SKIPPED
 
 
 def test_hours_worked_by_hand(tmp_path):
@@ -30,3 +31,27 @@ def test_sample_inputs_match_a_second_implementation(runner):
     lines, _ = run_job(MRHourlyViews, [INPUTS / 'pageviews'], runner=runner)
     assert lines == reference.hourly_rows(records)
     assert len({line.split(b'\t')[0] for line in lines}) > 2
+
+
+@pytest.mark.parametrize('runner', ['inline', 'local'])
+def test_malformed_lines_among_clean_ones_are_counted_by_reason(runner, tmp_path):
+    # no control byte anywhere: the file goes through the fast loop, which
+    # hands the odd lines (a repeated one among them) on by their numbers
+    lines = [b'en A 1 0', b'en A 1', b'de B 20 7', b'en A 1',
+             b'en C 1000000000000000000 0', b'en A x 0', b'en.m A 2 0']
+    (tmp_path / 'in').mkdir()
+    write_dump(tmp_path / 'in' / 'pageviews-20240101-050000.gz', lines)
+    bad = tmp_path / 'bad'
+    out, counters = run_job(MRHourlyViews, ['--bad-records', bad, tmp_path / 'in'], runner=runner)
+    assert out == [b'2024-01-01T05\ten\t1000000000000000001',
+                   b'2024-01-01T05\tde\t20',
+                   b'2024-01-01T05\ten.m\t2']
+    assert {k[1]: n for k, n in counters.items() if k[0] == 'pageviews'} == {
+        'lines read': 7, 'lines counted': 4,
+        'malformed: wrong number of fields': 2, 'malformed: views not a number': 1}
+    name = 'pageviews-20240101-050000.gz'
+    assert {k[1] for k in counters if k[0] == SKIPPED} == {
+        name + ': malformed: wrong number of fields: 2 (first: line 2)',
+        name + ': malformed: views not a number: 1 (first: line 6)'}
+    why, = bad.glob('*.why.tsv')
+    assert [row.split(b'\t')[0] for row in why.read_bytes().splitlines()] == [b'2', b'4', b'6']

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from jobs.pageview_job import by_partition, sum_rows
+from jobs.pageview_job import by_partition, count_clean, sum_rows
 from jobs.rows import SEP
 
 PARTITIONS_OF = """
@@ -60,3 +60,14 @@ def test_a_partition_past_its_budget_is_summed_in_disjoint_parts():
         assert not set(part) & set(merged)                              # a key in one part
         merged.update(part)
     assert merged == whole
+
+
+def test_count_clean_counts_common_lines_and_returns_the_others():
+    lines = [b'en A 1 0', b'en A 1', b'de B 20 7', b'en A 1', b' A 1 0',
+             b'en A 99999999999999999999 0', b'en B 3 x', b'en A 2 0']
+    views = {}
+    assert count_clean(lines, views) == [1, 3, 4, 5, 6]
+    assert views == {b'en A': 3, b'de B': 20}
+    views = {b'2024-01-01T05 en': 10}
+    assert count_clean(lines, views, prefix=b'2024-01-01T05 ') == [1, 3, 4, 5, 6]
+    assert views == {b'2024-01-01T05 en': 13, b'2024-01-01T05 de': 20}
