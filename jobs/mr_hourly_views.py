@@ -12,11 +12,9 @@ Sample command line:
 
     python -m jobs.mr_hourly_views inputs/pageviews/ --domain en --domain en.m
 """
-import functools
-
 from mrjob.step import MRStep
 
-from jobs.pageview_job import PageviewJob, count_clean
+from jobs.pageview_job import PageviewJob
 from jobs.pageviews import hour_of_file, hourly_counts
 from jobs.tally import descending
 
@@ -56,11 +54,11 @@ class MRHourlyViews(PageviewJob):
             for h, n in hourly_counts(hourly):
                 yield b'%s%02d %s' % (hour, h, domain), n
 
-    def fast_loop(self):
+    def bulk_keys(self):
         # the lines of an hourly file, keyed as keys_of keys them
         if self._domains or self._excluded or len(self._hour) != len(b'YYYY-MM-DDTHH'):
             return None
-        return functools.partial(count_clean, prefix=self._hour + b' ')
+        return True, self._hour + b' '
 
     def add_views(self, views):
         rows = []

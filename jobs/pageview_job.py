@@ -1,8 +1,10 @@
 """Base of the pageview jobs: parse, filter and sum views in the mapper.
 
-Each map task keeps one dict of views per key and emits it at the end
-(in-mapper combining), or sooner when it holds as many keys as its memory
-budget allows (``--memory``, ``--max-keys``: jobs.spill). It keeps its
+Each map task sums views per key and emits the sums at the end (in-mapper
+combining), or sooner when it holds as many keys as its memory budget allows
+(``--memory``, ``--max-keys``: jobs.spill). It counts the common lines in
+bulk, in Arrow (:mod:`jobs.bulk`), where the job keys pages or domains with
+no filter, and every other line one at a time, into a dict. It keeps its
 counters in memory too: mrjob writes a line to stderr for every counter
 increment. It emits its sums cut into
 partitions by a stable hash of the key (``PARTITIONS`` on a cluster, one
@@ -19,11 +21,12 @@ On a cluster the mapper gets lines (splittable, and the only way on Spark);
 on the local runners each task reads whole files itself (see TallyJob),
 which is several times faster than mrjob's own reading and splitting. A
 streaming line task (Hadoop, EMR) reads its stdin in big chunks through the
-same loop (:meth:`PageviewJob.bulk_mapper`); Spark calls the mapper a line
-at a time.
+same loop, in bulk too (:meth:`PageviewJob.bulk_mapper`); Spark calls the
+mapper a line at a time.
 """
+import importlib.util
 import posixpath
-import zlib
+import sys
 from collections import Counter, defaultdict
 
 from mrjob.compat import jobconf_from_env
@@ -34,12 +37,25 @@ from jobs.rows import SEP, cut
 from jobs.spill import BASE_MB, LEVELS, Spill, max_keys
 from jobs.tally import TallyJob, at_least, field_value
 
-__all__ = ['PageviewJob', 'by_partition', 'count_clean', 'sum_rows', 'summed_parts']
+__all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts']
+
+
+def _lazy(name):
+    """Module ``name``, loaded when first used (the standard library's recipe)."""
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# numpy and pyarrow start threads when imported, and the launcher forks the
+# local runner's pool of task runners, which a process with threads must not
+# do: only tasks load jobs.bulk, when they first count.
+bulk = sys.modules.get('jobs.bulk') or _lazy('jobs.bulk')
 
 GROUP = 'pageviews'
 _CHUNK = 1 << 23
-# control bytes other than the line end: a chunk with one takes the slow path
-_CONTROL = bytes(range(0x00, 0x0a)) + bytes(range(0x0b, 0x20))
 # enough for every reducer of a big cluster to get many, and few enough that
 # a map task's records stay big
 PARTITIONS = 1024
@@ -105,6 +121,7 @@ class PageviewJob(TallyJob):
 
     def start_counting(self):
         self._views = defaultdict(int)
+        self._sums = bulk.Sums()     # what count_stream counted in bulk
         self._most, self._flushed = self.most_keys(), False
         self._file_stats = {}    # file name -> Counter; _stats is the current one
         self._file_firsts = {}   # file name -> {reason: first line number}; _firsts, the current
@@ -177,45 +194,59 @@ class PageviewJob(TallyJob):
             yield from self.emit_views()
         return count_input
 
-    def fast_loop(self):
-        """What :meth:`count_stream` hands chunks of lines without control
-        bytes to, for the current file: a function ``(lines, views)`` that
-        counts the common lines (:func:`count_clean`) and returns the
-        positions of the rest, or None, when every line goes to count_line.
-        By default, pages keyed as :meth:`keys_of` keys them, with no filter."""
+    def bulk_keys(self):
+        """How :meth:`count_stream` keys the lines it counts in bulk
+        (:func:`jobs.bulk.count_chunk`), for the current file: ``(False, b'')``
+        for ``domain title``, ``(True, prefix)`` for ``prefix + domain``, or
+        None when every line goes to count_line. They must be the keys that
+        :meth:`keys_of` gives. By default, pages with no filter."""
         if self._domains or self._excluded or type(self).keys_of is not PageviewJob.keys_of:
             return None
-        return count_clean
+        return False, b''
 
     def count_stream(self, f):
         """Count the lines of a binary stream, read in big chunks: the common
-        case in :meth:`fast_loop`, every other line handed to count_line."""
-        stats, views, count_line = self._stats, self._views, self.count_line
-        fast = self.fast_loop()
+        lines in bulk (:meth:`count_bulk`), every other line handed to count_line."""
+        keyed = self.bulk_keys()
         number = 0
         tail = b''
         while True:
             chunk = f.read(_CHUNK)
             data = tail + chunk
-            if chunk:
+            end = data.rfind(b'\n') + 1 if chunk else len(data)
+            data, tail = data[:end], data[end:]
+            if keyed and data and bulk.takes(data):
+                number += self.count_bulk(data, number, *keyed)
+            elif data:
                 lines = data.split(b'\n')
-                tail = lines.pop()
-            else:
-                lines = [data] if data else []
-            if fast is None or len(data.translate(None, _CONTROL)) < len(data):
+                if data.endswith(b'\n'):
+                    lines.pop()
                 for i, line in enumerate(lines, number + 1):
-                    count_line(line, i)
-            else:
-                others = fast(lines, views)
-                stats['lines counted'] += len(lines) - len(others)
-                for at in others:
-                    count_line(lines[at], number + at + 1)
-            number += len(lines)
-            if len(views) >= self._most:
+                    self.count_line(line, i)
+                number += len(lines)
+            if len(self._views) + self._sums.rows >= self._most:
                 yield from self.flush_views()
             if not chunk:
                 break
-        stats['lines read'] += number
+        self._stats['lines read'] += number
+
+    def count_bulk(self, data, number, by_domain, prefix):
+        """Count the whole lines ``data``, which follow line ``number``, in
+        bulk, but for the few that count_line judges; return how many."""
+        keys, views, others, read = bulk.count_chunk(data, by_domain)
+        if prefix:
+            keys = bulk.prefixed(prefix, keys)
+        self.add_large(self._sums.add(keys, views))
+        for at, line in zip(others, bulk.lines_at(data, others)):
+            self.count_line(line, number + at + 1)
+        self._stats['lines counted'] += read - len(others)
+        return read
+
+    def add_large(self, pairs):
+        """Add ``(key, views)`` pairs to the views held in Python."""
+        views = self._views
+        for key, n in pairs:
+            views[key] += n
 
     def partitions(self):
         # A local runner runs as many reduce tasks as it has slots, or twice
@@ -227,11 +258,10 @@ class PageviewJob(TallyJob):
         under its budget whatever the number of distinct keys."""
         self._flushed = True
         self.increment_counter('memory', 'map task flushes', 1)
-        yield from self.records_of_views(self._views, self.partitions())
-        self._views.clear()
+        yield from self.records_of_sums()
 
     def emit_views(self):
-        yield from self.records_of_views(self._views, self.partitions())
+        yield from self.records_of_sums()
         for name, stats in self._file_stats.items():
             for counter, n in stats.items():
                 if n:
@@ -241,6 +271,25 @@ class PageviewJob(TallyJob):
             self.emit_skips(name, stats, self._file_firsts[name])
         if self._bad:
             self._bad.close()
+
+    def records_of_sums(self):
+        """The records of every sum held, in bulk and in Python; then they
+        are forgotten. Bulk sums become records without a Python loop a key,
+        unless a job makes its records itself."""
+        keys, counts, large = self._sums.take()
+        self.add_large(large)
+        partitions = self.partitions()
+        views = self._views
+        if type(self).records_of_views is PageviewJob.records_of_views:
+            yield from bulk.records(keys, counts, partitions, RECORD_ROWS)
+        elif len(keys):
+            # one dict for a job that makes its records itself (made in C,
+            # then the few sums held in Python added)
+            views = dict(bulk.pairs(keys, counts))
+            for key, n in self._views.items():
+                views[key] = views.get(key, 0) + n
+        yield from self.records_of_views(views, partitions)
+        self._views.clear()
 
     def records_of_views(self, views, partitions):
         """A map task's ``(partition, value)`` records of its ``views``
@@ -275,45 +324,11 @@ class PageviewJob(TallyJob):
                        else dict(mapper=self.count_views)))
 
 
-def count_clean(lines, views, prefix=None):
-    """Add to ``views`` ({key: views}) the views of the common lines of
-    ``lines`` (4 fields, none empty, a view count of at most 18 digits, so
-    below 2**63; no control bytes, which the caller has made sure of), keyed
-    by ``domain title``, or by ``prefix + domain`` if a prefix is given.
-    Returns the positions of the other lines, which are few, in order."""
-    get = views.get
-    others, at = [], 0
-    for line in lines:
-        fields = line.split(b' ')
-        if len(fields) == 4:
-            domain, title, n, size = fields
-            if domain and title and size.isdigit():
-                key = domain + b' ' + title if prefix is None else prefix + domain
-                if n == b'1':  # most lines of a dump
-                    views[key] = get(key, 0) + 1
-                    continue
-                if n.isdigit() and len(n) < 19:
-                    views[key] = get(key, 0) + int(n)
-                    continue
-        # the first line equal to this one, from the last found, is this one:
-        # an equal line before it fails too, and was found first
-        at = lines.index(line, at)
-        others.append(at)
-        at += 1
-    return others
-
-
 def by_partition(views, partitions):
     """``views`` ({key: views}) in ``partitions`` pairs of lists, keys and
-    their views, by a stable hash of the key: every task puts a key in the
-    same partition."""
-    parts = [([], []) for _ in range(partitions)]
-    crc32 = zlib.crc32
-    for key, n in views.items():
-        keys, counts = parts[crc32(key) % partitions]
-        keys.append(key)
-        counts.append(n)
-    return parts
+    their views, by a stable hash of the key (:func:`jobs.bulk.partitions_of`):
+    every task puts a key in the same partition."""
+    return bulk.by_partition(list(views), list(views.values()), partitions)
 
 
 def summed_parts(records, most=None, level=0):

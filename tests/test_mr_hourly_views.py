@@ -35,7 +35,7 @@ def test_sample_inputs_match_a_second_implementation(runner):
 
 @pytest.mark.parametrize('runner', ['inline', 'local'])
 def test_malformed_lines_among_clean_ones_are_counted_by_reason(runner, tmp_path):
-    # no control byte anywhere: the file goes through the fast loop, which
+    # no control byte anywhere: the file is counted in bulk (jobs.bulk), which
     # hands the odd lines (a repeated one among them) on by their numbers
     lines = [b'en A 1 0', b'en A 1', b'de B 20 7', b'en A 1',
              b'en C 1000000000000000000 0', b'en A x 0', b'en.m A 2 0']

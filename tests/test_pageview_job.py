@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from conftest import ROOT
-from jobs.pageview_job import by_partition, count_clean, sum_rows
+from jobs.pageview_job import by_partition, sum_rows
 from jobs.rows import SEP
 
 PARTITIONS_OF = """
@@ -62,12 +62,22 @@ def test_a_partition_past_its_budget_is_summed_in_disjoint_parts():
     assert merged == whole
 
 
-def test_count_clean_counts_common_lines_and_returns_the_others():
-    lines = [b'en A 1 0', b'en A 1', b'de B 20 7', b'en A 1', b' A 1 0',
-             b'en A 99999999999999999999 0', b'en B 3 x', b'en A 2 0']
-    views = {}
-    assert count_clean(lines, views) == [1, 3, 4, 5, 6]
-    assert views == {b'en A': 3, b'de B': 20}
-    views = {b'2024-01-01T05 en': 10}
-    assert count_clean(lines, views, prefix=b'2024-01-01T05 ') == [1, 3, 4, 5, 6]
-    assert views == {b'2024-01-01T05 en': 13, b'2024-01-01T05 de': 20}
+
+LAUNCHER = """
+import sys
+from jobs.mr_page_views import MRPageViews
+from jobs.mr_top_pages import MRTopPages
+job = MRPageViews(['-r', 'local', '--no-conf', 'inputs/pageviews'])
+with job.make_runner() as runner:
+    pass
+print('pyarrow' in sys.modules, 'numpy' in sys.modules and 'pyspark' not in sys.modules)
+"""
+
+
+def test_the_launcher_loads_neither_pyarrow_nor_numpy():
+    # each starts a thread when imported, and mrjob's local runner forks a
+    # pool of workers from the launcher (mrjob itself loads numpy if pyspark
+    # is installed, as it is here)
+    result = subprocess.run([sys.executable, '-c', LAUNCHER], cwd=ROOT, capture_output=True,
+                            check=True)
+    assert result.stdout == b'False False\n'

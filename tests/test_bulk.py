@@ -1,0 +1,161 @@
+"""Counting in bulk (jobs.bulk) against a line at a time, worked out here."""
+from collections import Counter
+
+import pyarrow as pa
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from jobs import bulk
+from jobs.pageview_job import by_partition, sum_rows
+from jobs.pageviews import Malformed, parse_pageview
+from jobs.rows import SEP
+
+
+def common(line):
+    """The rule of jobs.bulk, written plainly: 4 fields, none empty, views of
+    1 to 12 digits, a size of digits."""
+    fields = line.split(b' ')
+    return (len(fields) == 4 and all(fields)
+            and fields[2].isdigit() and len(fields[2]) <= 12 and fields[3].isdigit())
+
+
+def by_hand(data, by_domain=False):
+    """What count_chunk should make of ``data``, a line at a time."""
+    lines = data.split(b'\n')
+    if data.endswith(b'\n'):
+        lines.pop()
+    sums, others = Counter(), []
+    for at, line in enumerate(lines):
+        if common(line):
+            domain, title, views, _ = line.split(b' ')
+            sums[domain if by_domain else domain + b' ' + title] += int(views)
+        else:
+            others.append(at)
+    return dict(sums), others
+
+
+def counted(data, by_domain=False):
+    keys, views, others, lines = bulk.count_chunk(data, by_domain)
+    assert lines == data.count(b'\n') + (not data.endswith(b'\n'))
+    return dict(zip(keys.to_pylist(), views.to_pylist())), others
+
+
+def test_a_chunk_by_hand():
+    data = (b'en A 1 0\n'
+            b'en A 1\n'          # 1: three fields
+            b'de B 20 7\n'
+            b'\n'                # 3: empty
+            b'en A 1\n'          # 4: the same line as 1
+            b' A 1 0\n'          # 5: no domain
+            b'en A 1000000000000 0\n'  # 6: 13 digits, for the parser to judge
+            b'en \xff 3 0\n'     # not UTF-8: kept as it is
+            b'en B x 0\n'        # 8: views not digits
+            b'en \xff 1\n'        # 9: three fields, not UTF-8
+            b'en A 2 9')         # the last line, without its newline
+    assert counted(data) == ({b'en A': 3, b'de B': 20, b'en \xff': 3}, [1, 3, 4, 5, 6, 8, 9])
+    assert counted(data, by_domain=True) == ({b'en': 6, b'de': 20}, [1, 3, 4, 5, 6, 8, 9])
+    assert bulk.lines_at(data, [1, 3, 6, 8]) == [b'en A 1', b'', b'en A 1000000000000 0', b'en B x 0']
+
+
+def test_what_it_does_not_take():
+    assert bulk.takes(b'en A 1 0\nde B 2 0\n')
+    assert not bulk.takes(b'en A 1 0\r\n')          # Arrow ends a line at \r
+    assert not bulk.takes(b'en A\t1 0\n')
+    # Arrow drops a byte order mark where it starts reading: the parser
+    # judges that line
+    data = b'en A\n' + bulk.BOM + b'en A 1 0\n' + bulk.BOM + b'en A 1 0\nen ' + bulk.BOM + b' 1 0\n'
+    assert counted(data) == ({b'en ' + bulk.BOM: 1}, [0, 1, 2])
+
+
+fields = st.one_of(st.sampled_from([b'', b'en', b'de.m', b'A', b'1', b'007', b'x1', b'\xff\xfe',
+                                    b'999999999999', b'1000000000000', bulk.BOM]),
+                   st.binary(max_size=4).map(lambda b: b.replace(b'\n', b'').replace(b'\r', b'')))
+lines = st.lists(fields, min_size=0, max_size=6).map(b' '.join).map(
+    lambda line: bytes(c for c in line if c >= 0x20 or c == 0x20))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(lines, min_size=1, max_size=30), st.booleans(), st.booleans())
+@example([b'', b''], True, False)
+@example([b'a b 1 1'], False, False)
+@example([b'', bulk.BOM + b' en 1 1'], False, False)
+def test_count_chunk_agrees_with_a_line_at_a_time(some, newline_at_end, by_domain):
+    data = b'\n'.join(some) + (b'\n' if newline_at_end else b'')
+    if not data or not bulk.takes(data):
+        return
+    sums, others = counted(data, by_domain)
+    expected, uncommon = by_hand(data, by_domain)
+    # every line not common is handed on, and so are common lines that start
+    # with a byte order mark where Arrow would start reading, which the
+    # parser then counts
+    lines = data.split(b'\n')
+    assert set(uncommon) <= set(others)
+    for at in sorted(set(others) - set(uncommon)):
+        assert lines[at].startswith(bulk.BOM)
+        domain, title, views, _ = lines[at].split(b' ')
+        key = domain if by_domain else domain + b' ' + title
+        sums[key] = sums.get(key, 0) + int(views)
+    assert sums == expected
+    # and the parser takes every line taken in bulk, with the same views
+    for line in data.split(b'\n'):
+        if common(line):
+            assert parse_pageview(line)[2] == int(line.split(b' ')[2])
+
+
+def test_every_line_bulk_leaves_the_parser_judges():
+    for line in [b'en A 1', b'', b' A 1 0', b'en A x 0', b'en A 1 0 0', b'en A 1 x']:
+        try:
+            parse_pageview(line)
+        except Malformed:
+            continue
+        raise AssertionError(line)
+    assert parse_pageview(b'en A 1000000000000 0')[2] == 10 ** 12
+
+
+def test_sums_too_big_for_int64_come_back_as_python_ints():
+    sums = bulk.Sums()
+    keys = pa.array([b'en A', b'en B'], pa.binary())
+    assert sums.add(keys, pa.array([bulk.BIG - 1, 5], pa.int64())) == []
+    sums.add(keys, pa.array([3, 5], pa.int64()))
+    assert sums.rows == 4
+    keys, views, large = sums.take()
+    assert large == [(b'en A', bulk.BIG + 2)]
+    assert dict(zip(keys.to_pylist(), views.to_pylist())) == {b'en B': 10}
+    assert sums.rows == 0 and len(sums.take()[0]) == 0
+
+
+def partition_by_hand(key, partitions):
+    """jobs.bulk.partitions_of, a key at a time in Python ints."""
+    mask = (1 << 64) - 1
+    head = int.from_bytes(key[:8].ljust(8, b'\0'), 'little')
+    tail = int.from_bytes(key[-8:].ljust(8, b'\0'), 'little')
+    c1, c2, c3 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+    h = (head * c1 & mask) ^ (tail * c2 & mask) ^ (len(key) * c3 & mask)
+    h ^= h >> 30
+    h = h * c2 & mask
+    h ^= h >> 27
+    h = h * c3 & mask
+    h ^= h >> 31
+    return h % partitions
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=20), max_size=40), st.integers(1, 1024))
+def test_partitions_of_is_the_hash_it_says(keys, partitions):
+    assert bulk.partitions_of(*bulk.pack(keys), partitions).tolist() == [
+        partition_by_hand(key, partitions) for key in keys]
+
+
+def test_records_in_bulk_are_the_records_of_a_dict():
+    views = {b'en P%d' % i: i * 7 for i in range(1, 500)}
+    views[b'ru \xcc\xee'] = 2 ** 62 - 1
+    keys, counts = pa.array(list(views), pa.binary()), pa.array(list(views.values()), pa.int64())
+    records = list(bulk.records(keys, counts, 5, record_rows=40))
+    expected_parts = {key: p for p, (part_keys, _) in enumerate(by_partition(views, 5))
+                      for key in part_keys}
+    for partition, record in records:
+        rows = record.split(SEP)
+        assert 1 <= len(rows) <= 40
+        assert {expected_parts[row.rsplit(b' ', 1)[0]] for row in rows} == {int(partition)}
+    assert sum_rows(record for _, record in records) == views
+    assert len({p for p, _ in records}) == 5
