@@ -40,6 +40,8 @@ BOM = b'\xef\xbb\xbf'
 # added.
 BIG = 1 << 62
 RESUM_ROWS = 4_000_000
+# keys made into records at a time: about 150 bytes each while they are
+SLICE_ROWS = 1 << 19
 _PARSE = dict(delimiter=' ', quote_char=False, escape_char=False, double_quote=False,
               newlines_in_values=False, ignore_empty_lines=False)
 # every field as bytes, never null: the rules are judged after parsing
@@ -151,9 +153,11 @@ class Sums:
         self._parts.append(pa.table([keys, views], schema=_SCHEMA))
         self._new += len(keys)
         self.rows += len(keys)
-        return self._sum() if self._new >= RESUM_ROWS else []
+        return self.compact() if self._new >= RESUM_ROWS else []
 
-    def _sum(self):
+    def compact(self):
+        """Sum the chunks' sums: ``rows`` becomes the number of distinct keys.
+        Returns ``(key, views)`` pairs that no longer fit int64, if any."""
         table = pa.concat_tables(self._parts).group_by('key').aggregate([('views', 'sum')])
         keys, views = table['key'].combine_chunks(), table['views_sum'].combine_chunks()
         big = pc.greater_equal(views, BIG)
@@ -168,7 +172,7 @@ class Sums:
     def take(self):
         """``(keys, views, large)``: every key's sum, as two arrays and a list
         of ``(key, views)`` pairs too big for int64 (rare); then forget them."""
-        large = self._sum() if self._parts else []
+        large = self.compact() if self._parts else []
         table = self._parts[0] if self._parts else _SCHEMA.empty_table()
         self._parts, self._new, self.rows = [], 0, 0
         return table['key'].combine_chunks(), table['views'].combine_chunks(), large
@@ -178,9 +182,14 @@ def records(keys, views, partitions, record_rows):
     """``(partition, record)`` pairs for ``keys`` and their ``views`` (Arrow
     arrays): rows ``key views`` joined by SEP, up to ``record_rows`` in a
     record, as :meth:`jobs.pageview_job.PageviewJob.records_of_views` makes
-    them from a dict, but with no Python loop a key."""
-    if not len(keys):
-        return
+    them from a dict, but with no Python loop a key. A slice of SLICE_ROWS
+    keys at a time, which bounds what the work holds besides the sums."""
+    for start in range(0, len(keys), SLICE_ROWS):
+        yield from _records(keys.slice(start, SLICE_ROWS), views.slice(start, SLICE_ROWS),
+                            partitions, record_rows)
+
+
+def _records(keys, views, partitions, record_rows):
     part = partitions_of(*_buffers(keys), partitions)
     order = np.argsort(part, kind='stable')
     keys, views, part = keys.take(pa.array(order)), views.take(pa.array(order)), part[order]
@@ -221,7 +230,8 @@ def pack(keys):
     return np.frombuffer(b''.join(keys), np.uint8), offsets
 
 
-_C1, _C2, _C3 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)
+# splitmix64's and xxHash's odd constants
+_C1, _C2, _C3 = (np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
 
 
 def partitions_of(data, offsets, partitions):

@@ -54,7 +54,8 @@ def test_a_chunk_by_hand():
             b'en A 2 9')         # the last line, without its newline
     assert counted(data) == ({b'en A': 3, b'de B': 20, b'en \xff': 3}, [1, 3, 4, 5, 6, 8, 9])
     assert counted(data, by_domain=True) == ({b'en': 6, b'de': 20}, [1, 3, 4, 5, 6, 8, 9])
-    assert bulk.lines_at(data, [1, 3, 6, 8]) == [b'en A 1', b'', b'en A 1000000000000 0', b'en B x 0']
+    assert bulk.lines_at(data, [1, 3, 6, 8]) == [
+        b'en A 1', b'', b'en A 1000000000000 0', b'en B x 0']
 
 
 def test_what_it_does_not_take():
