@@ -9,7 +9,7 @@ Sample command line:
 """
 from mrjob.step import MRStep
 
-from jobs.pageview_job import PageviewJob
+from jobs.pageview_job import PageviewJob, bulk
 from jobs.tally import descending
 
 
@@ -23,6 +23,12 @@ class MRPageViews(PageviewJob):
                    reducer_final=self.end_rows, **self.count_step_kwargs()),
             MRStep(reducer=self.merge_rows),
         ]
+
+    def add_sums(self, keys, views, large):
+        if large:
+            return super().add_sums(keys, views, large)
+        # sorted in Arrow, each part a run of its own
+        return ((b'', chunk) for chunk in bulk.ranked_chunks(keys, views, self.options.min_views))
 
     def add_views(self, views):
         least = self.options.min_views

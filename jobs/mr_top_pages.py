@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from mrjob.step import MRStep
 
-from jobs.pageview_job import RECORD_ROWS, PageviewJob, by_partition, summed_parts
+from jobs.pageview_job import RECORD_ROWS, PageviewJob, as_dict, bulk, by_partition
 from jobs.rows import cut
 from jobs.tally import at_least, descending, from_descending, keep_smallest
 from jobs.topn import LIGHT, add_light_counts, bar, light_record, take_heavy
@@ -41,38 +41,60 @@ class MRTopPages(PageviewJob):
             MRStep(reducer=self.write_top_pages),
         ]
 
-    def records_of_views(self, views, partitions):
-        # where the number of map tasks is known, most pages go in light
-        # records: see jobs.topn. A task that flushed holds parts of its
-        # counts, not its counts, so it sends every page whole: the bound
-        # still holds for the tasks that did not (every page of the top N is
-        # heavy in one of them, or sent whole by another), and a reducer
-        # holds only their light records.
+    def sends_light(self):
+        """How many map tasks there are, if this one sends most pages in
+        light records; else None. Only where the number of tasks is known
+        (see jobs.topn). A task that flushed holds parts of its counts, not
+        its counts, so it sends every page whole: the bound still holds for
+        the tasks that did not (every page of the top N is heavy in one of
+        them, or sent whole by another), and a reducer holds only their
+        light records."""
         tasks = self.map_tasks()
-        if self.options.per_domain or not tasks or self._flushed:
+        return None if self.options.per_domain or self._flushed else tasks
+
+    def records_of_views(self, views, partitions):
+        tasks = self.sends_light()
+        if not tasks:
             yield from super().records_of_views(views, partitions)
             return
         heavy = take_heavy(views, self.options.top, tasks)
-        self.increment_counter(GROUP, 'map tasks', 1)
-        self.increment_counter(GROUP, 'pages sent whole', len(heavy))
-        self.increment_counter(GROUP, 'pages sent light', len(views))
+        self.count_sent(len(heavy), len(views))
         yield from super().records_of_views(heavy, partitions)
         for partition, (keys, counts) in enumerate(by_partition(views, partitions)):
             for some, their in zip(cut(keys, RECORD_ROWS), cut(counts, RECORD_ROWS)):
                 yield b'%d' % partition, light_record(some, their)
 
+    def records_of_arrays(self, keys, counts, partitions):
+        # as records_of_views, in bulk
+        tasks = self.sends_light()
+        if not tasks:
+            yield from bulk.records(keys, counts, partitions, RECORD_ROWS)
+            return
+        heavy, light = bulk.heavy_and_light(keys, counts, self.options.top, tasks)
+        self.count_sent(len(heavy[0]), len(light[0]))
+        yield from bulk.records(*heavy, partitions, RECORD_ROWS)
+        yield from bulk.light_records(*light, partitions, RECORD_ROWS)
+
+    def count_sent(self, whole, light):
+        self.increment_counter(GROUP, 'map tasks', 1)
+        self.increment_counter(GROUP, 'pages sent whole', whole)
+        self.increment_counter(GROUP, 'pages sent light', light)
+
     def sum_views(self, _, records):
-        light = []
+        # light records are set aside for add_sums: summed_parts gives its
+        # first part once every record is read, and so every light one
+        self._light = []
 
         def whole():
             for record in records:
                 if record.startswith(LIGHT):
-                    light.append(record)
+                    self._light.append(record)
                 else:
                     yield record
-        # a part is given once every record is read, and so every light one
-        return self.add_parts(add_light_counts(views, light)
-                              for views in summed_parts(whole(), self.most_reduce_keys()))
+        return super().sum_views(_, whole())
+
+    def add_sums(self, keys, views, large):
+        return self.add_views(add_light_counts(as_dict(keys, views, large), self._light))
 
     def start_ranking(self):
         # sort records of the best pages seen by this reducer, per group

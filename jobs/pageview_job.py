@@ -9,9 +9,11 @@ counters in memory too: mrjob writes a line to stderr for every counter
 increment. It emits its sums cut into
 partitions by a stable hash of the key (``PARTITIONS`` on a cluster, one
 per task slot on the local runners), in records of up to ``RECORD_ROWS``
-``key views`` rows joined by rows.SEP; a reducer sums one partition at a
-time (in parts, if it is too big) and hands the sums to :meth:`add_views`. A
-few big records cost the shuffle far less than a record per key.
+``key views`` rows joined by rows.SEP. A few big records cost the shuffle
+far less than a record per key. A reducer sums one partition at a time (in
+parts, if it is too big), in Arrow too (:func:`summed_parts`), and hands the
+sums to :meth:`add_sums`: MRPageViews sorts them into its rows in Arrow,
+the other jobs take them as a dict (:meth:`add_views`).
 
 Every line read is counted once: counted, filtered out, without an hour, or
 malformed (by reason), in the ``pageviews`` counter group and, on the local
@@ -28,6 +30,7 @@ import importlib.util
 import posixpath
 import sys
 from collections import Counter, defaultdict
+from itertools import chain
 
 from mrjob.compat import jobconf_from_env
 
@@ -37,7 +40,7 @@ from jobs.rows import SEP, cut
 from jobs.spill import BASE_MB, LEVELS, Spill, max_keys
 from jobs.tally import TallyJob, at_least, field_value
 
-__all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts']
+__all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts', 'as_dict']
 
 
 def _lazy(name):
@@ -62,6 +65,9 @@ PARTITIONS = 1024
 # rows in one record: big enough that records are few, small enough that
 # one is cheap to hold
 RECORD_ROWS = 1 << 16
+# rows a reducer reads into Arrow at once, at most (a quarter of its budget,
+# if that is less): big enough that Arrow's work a call is long
+BATCH_ROWS = 1 << 19
 
 
 class PageviewJob(TallyJob):
@@ -241,7 +247,7 @@ class PageviewJob(TallyJob):
         if prefix:
             keys = bulk.prefixed(prefix, keys)
         self.add_large(self._sums.add(keys, views))
-        for at, line in zip(others, bulk.lines_at(data, others)):
+        for at, line in others:
             self.count_line(line, number + at + 1)
         self._stats['lines counted'] += read - len(others)
         return read
@@ -254,9 +260,7 @@ class PageviewJob(TallyJob):
 
     def add_large(self, pairs):
         """Add ``(key, views)`` pairs to the views held in Python."""
-        views = self._views
-        for key, n in pairs:
-            views[key] += n
+        add_pairs(self._views, pairs)
 
     def partitions(self):
         # A local runner runs as many reduce tasks as it has slots, or twice
@@ -284,8 +288,9 @@ class PageviewJob(TallyJob):
 
     def records_of_sums(self):
         """The records of every sum held, in bulk and in Python; then they
-        are forgotten. Bulk sums become records without a Python loop a key,
-        unless a job makes its records itself."""
+        are forgotten. Bulk sums become records without a Python loop a key
+        (:meth:`records_of_arrays`), unless a job makes its records only
+        from a dict (:meth:`records_of_views`)."""
         keys, counts, large = self._sums.take()
         self.add_large(large)
         partitions = self.partitions()
@@ -293,13 +298,27 @@ class PageviewJob(TallyJob):
         if type(self).records_of_views is PageviewJob.records_of_views:
             yield from bulk.records(keys, counts, partitions, RECORD_ROWS)
         elif len(keys):
-            # one dict for a job that makes its records itself (made in C,
-            # then the few sums held in Python added)
+            # the few sums held in Python added to the arrays, if they fit,
+            # for a job that makes its records in bulk too
+            merged = (bulk.with_pairs(keys, counts, views.items())
+                      if type(self).records_of_arrays is not PageviewJob.records_of_arrays
+                      else None)
+            if merged:
+                yield from self.records_of_arrays(*merged, partitions)
+                self._views.clear()
+                return
+            # else one dict (made in C, then those sums added)
             views = dict(bulk.pairs(keys, counts))
             for key, n in self._views.items():
                 views[key] = views.get(key, 0) + n
         yield from self.records_of_views(views, partitions)
         self._views.clear()
+
+    def records_of_arrays(self, keys, counts, partitions):
+        """A map task's records of its sums as Arrow arrays, the keys
+        distinct and every sum below jobs.bulk.BIG, for a job that makes its
+        records itself (:meth:`records_of_views`) and can in bulk too."""
+        raise NotImplementedError
 
     def records_of_views(self, views, partitions):
         """A map task's ``(partition, value)`` records of its ``views``
@@ -310,21 +329,22 @@ class PageviewJob(TallyJob):
 
     def sum_views(self, _, records):
         """Reducer: sum the views of every key of one partition, a part at a
-        time if it is too big, and return what :meth:`add_views` makes of
-        the sums."""
-        return self.add_parts(summed_parts(records, self.most_reduce_keys()))
-
-    def add_parts(self, parts):
-        """What :meth:`add_views` makes of each part in turn, passed on
-        before the next part is summed."""
-        for n, views in enumerate(parts):
+        time if it is too big, and return what :meth:`add_sums` makes of
+        each part, passed on before the next part is summed."""
+        for n, part in enumerate(summed_parts(records, self.most_reduce_keys())):
             if n == 1:
                 self.increment_counter('memory', 'partitions summed in parts', 1)
-            yield from self.add_views(views)
+            yield from self.add_sums(*part)
+
+    def add_sums(self, keys, views, large):
+        """The records to pass on, or (), for the summed views of some keys
+        of a partition (a part of :func:`summed_parts`). By default, what
+        :meth:`add_views` makes of them as one dict."""
+        return self.add_views(as_dict(keys, views, large))
 
     def add_views(self, views):
-        """The records to pass on, or (), for the summed views of one
-        partition's keys, ``{key: views}``."""
+        """The records to pass on, or (), for the summed views of some keys
+        of a partition, ``{key: views}``."""
         raise NotImplementedError
 
     def count_step_kwargs(self):
@@ -342,34 +362,75 @@ def by_partition(views, partitions):
 
 
 def summed_parts(records, most=None, level=0):
-    """{key: views} dicts summing the ``key views`` rows of ``records``, every
-    key in one of them, each of about ``most`` keys at most: past that, the
-    rows are spread over files (:class:`jobs.spill.Spill`) and summed a file
-    at a time."""
-    views = {}
-    get = views.get
+    """The sums of the ``key views`` rows of ``records``, in Arrow: parts
+    ``(keys, views, large)`` (keys and their sums as arrays, and apart
+    {key: views} for sums too big for them), every key in one part, each
+    part of about ``most`` keys at most: past that, the rows are spread over
+    files (:class:`jobs.spill.Spill`) and summed a file at a time."""
+    sums, large = bulk.Sums(), defaultdict(int)
     records = iter(records)
+    batch, rows, limit = [], 0, most
+    batch_rows = min(BATCH_ROWS, most // 4 or 1) if most else BATCH_ROWS
     for record in records:
-        for row in record.split(SEP):
-            key, n = row.rsplit(b' ', 1)
-            views[key] = get(key, 0) + int(n)
-        if most and len(views) > most and level < LEVELS:
-            break
+        if record:
+            batch.append(record)
+            rows += record.count(SEP) + 1
+        if rows < batch_rows:
+            continue
+        _add_rows(sums, large, batch)
+        batch, rows = [], 0
+        if most and level < LEVELS and sums.rows > limit:
+            add_pairs(large, sums.compact())
+            if sums.rows + len(large) > most:
+                break
+            # sum again when as many rows again have come: each row is
+            # summed a few times at most
+            limit = max(most, sums.rows + max(sums.rows, most // 4))
     else:
-        yield views
+        if batch:
+            _add_rows(sums, large, batch)
+        keys, views, big = sums.take()
+        add_pairs(large, big)
+        if large:
+            # a key in one of the two
+            keys, views, also = bulk.without(keys, views, list(large))
+            add_pairs(large, also)
+        yield keys, views, dict(large)
         return
     spill = Spill(level)
-    for key, n in views.items():
+    keys, views, big = sums.take()
+    for key, n in chain(bulk.pairs(keys, views), big, large.items()):
         spill.add(key, b'%s %d' % (key, n))
-    views.clear()
+    del keys, views, big
+    large.clear()
     for record in records:
         for row in record.split(SEP):
-            spill.add(row.rsplit(b' ', 1)[0], row)
-    for rows in spill.parts():
-        yield from summed_parts(rows, most, level + 1)
+            if row:
+                spill.add(row.rsplit(b' ', 1)[0], row)
+    for some in spill.parts():
+        yield from summed_parts(some, most, level + 1)
+
+
+def _add_rows(sums, large, records):
+    keys, views, big = bulk.rows_of(records)
+    add_pairs(large, big)
+    add_pairs(large, sums.add(keys, views))
+
+
+def add_pairs(views, pairs):
+    """Add ``(key, views)`` pairs to ``views``, a defaultdict(int)."""
+    for key, n in pairs:
+        views[key] += n
+
+
+def as_dict(keys, views, large):
+    """One {key: views} of a part of :func:`summed_parts`."""
+    views = dict(bulk.pairs(keys, views))
+    views.update(large)
+    return views
 
 
 def sum_rows(records):
     """{key: views} summed over records of ``key views`` rows."""
-    views, = summed_parts(records)
-    return views
+    part, = summed_parts(records)
+    return as_dict(*part)

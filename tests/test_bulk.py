@@ -37,7 +37,9 @@ def by_hand(data, by_domain=False):
 def counted(data, by_domain=False):
     keys, views, others, lines = bulk.count_chunk(data, by_domain)
     assert lines == data.count(b'\n') + (not data.endswith(b'\n'))
-    return dict(zip(keys.to_pylist(), views.to_pylist())), others
+    # each line handed on is the line at its position
+    assert [line for _, line in others] == [data.split(b'\n')[at] for at, _ in others]
+    return dict(zip(keys.to_pylist(), views.to_pylist())), [at for at, _ in others]
 
 
 def test_a_chunk_by_hand():
@@ -54,8 +56,8 @@ def test_a_chunk_by_hand():
             b'en A 2 9')         # the last line, without its newline
     assert counted(data) == ({b'en A': 3, b'de B': 20, b'en \xff': 3}, [1, 3, 4, 5, 6, 8, 9])
     assert counted(data, by_domain=True) == ({b'en': 6, b'de': 20}, [1, 3, 4, 5, 6, 8, 9])
-    assert bulk.lines_at(data, [1, 3, 6, 8]) == [
-        b'en A 1', b'', b'en A 1000000000000 0', b'en B x 0']
+    assert [line for _, line in bulk.count_chunk(data)[2]] == [
+        b'en A 1', b'', b'en A 1', b' A 1 0', b'en A 1000000000000 0', b'en B x 0', b'en \xff 1']
 
 
 def test_what_it_does_not_take():
@@ -160,3 +162,59 @@ def test_records_in_bulk_are_the_records_of_a_dict():
         assert {expected_parts[row.rsplit(b' ', 1)[0]] for row in rows} == {int(partition)}
     assert sum_rows(record for _, record in records) == views
     assert len({p for p, _ in records}) == 5
+
+
+def test_rows_of_records_by_hand():
+    records = [b'en A 2' + SEP + b'de X 1', b'en \xff 1000000000000' + SEP + b'ab 7']
+    keys, views, large = bulk.rows_of(records)
+    assert keys.to_pylist() == [b'en A', b'de X', b'ab']
+    assert views.to_pylist() == [2, 1, 7]
+    assert large == [(b'en \xff', 10 ** 12)]     # 13 digits: left to Python
+
+
+def test_a_partition_with_sums_past_int64_is_summed_exactly():
+    from jobs.pageview_job import as_dict, summed_parts
+    big = 2 ** 63 - 1
+    # A's rows fit int64 one by one, not summed; B's row is past it; C is small
+    records = [SEP.join([b'en A %d' % (2 ** 62), b'en C 1', b'en A %d' % (2 ** 62)]),
+               b'en A 5' + SEP + b'en B %d' % (11 * big), b'en C 2']
+    parts = list(summed_parts(records))
+    assert len(parts) == 1
+    keys, views, large = parts[0]
+    assert set(large) & set(keys.to_pylist()) == set()          # a key in one of the two
+    assert as_dict(*parts[0]) == {b'en A': 2 ** 63 + 5, b'en B': 11 * big, b'en C': 3}
+
+
+ranked_keys = st.dictionaries(
+    st.binary(min_size=1, max_size=12).map(lambda b: bytes(c for c in b if c > 0x20) or b'x'),
+    st.one_of(st.integers(0, 5), st.integers(0, bulk.BIG - 1)), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ranked_keys, st.integers(0, 4), st.integers(1, 7))
+def test_ranked_chunks_are_the_runs_of_python_rows(views, least, chunk_rows):
+    from jobs.rows import chunks_of_run
+    from jobs.tally import descending
+    rows = [b'%s %s %d' % (descending(n), key, n) for key, n in views.items() if n >= least]
+    keys, counts = pa.array(list(views), pa.binary()), pa.array(list(views.values()), pa.int64())
+    assert list(bulk.ranked_chunks(keys, counts, least, chunk_rows)) == chunks_of_run(rows, chunk_rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.binary(min_size=1, max_size=6).map(lambda b: b.replace(SEP, b'_')),
+                       st.integers(0, 50), max_size=80),
+       st.integers(1, 10), st.integers(1, 4), st.integers(1, 5))
+def test_heavy_and_light_records_in_bulk_are_those_of_a_dict(views, n, tasks, record_rows):
+    from jobs.topn import light_record, take_heavy
+    keys, counts = pa.array(list(views), pa.binary()), pa.array(list(views.values()), pa.int64())
+    (heavy_keys, heavy_counts), (light_keys, light_counts) = bulk.heavy_and_light(
+        keys, counts, n, tasks)
+    light = dict(views)
+    heavy = take_heavy(light, n, tasks)
+    assert dict(zip(heavy_keys.to_pylist(), heavy_counts.to_pylist())) == heavy
+    assert light_keys.to_pylist() == list(light)          # the rest, in order
+    # light records byte for byte as topn makes them from a dict, partition by partition
+    expected = [(b'%d' % p, light_record(keys[i:i + record_rows], their[i:i + record_rows]))
+                for p, (keys, their) in enumerate(by_partition(light, 3))
+                for i in range(0, len(keys), record_rows)]
+    assert list(bulk.light_records(light_keys, light_counts, 3, record_rows)) == expected

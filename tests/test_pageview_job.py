@@ -44,16 +44,16 @@ def test_sum_rows_by_hand():
 
 
 def test_a_partition_past_its_budget_is_summed_in_disjoint_parts():
-    from jobs.pageview_job import summed_parts
+    from jobs.pageview_job import as_dict, summed_parts
     # 3 records of 400 rows over 500 keys: key i has views 3 * i over the three
     records = [SEP.join(b'k%d %d' % (i % 500, i % 500) for i in range(j * 400, j * 400 + 400))
                for j in range(3)]
     whole = {}
     for i in range(1200):
         whole[b'k%d' % (i % 500)] = whole.get(b'k%d' % (i % 500), 0) + i % 500
-    assert list(summed_parts(records)) == [whole]                      # no budget: one part
-    assert list(summed_parts(records, most=1000)) == [whole]           # it fits
-    parts = list(summed_parts(records, most=60))
+    assert [as_dict(*part) for part in summed_parts(records)] == [whole]   # no budget: one part
+    assert [as_dict(*part) for part in summed_parts(records, most=1000)] == [whole]  # it fits
+    parts = [as_dict(*part) for part in summed_parts(records, most=60)]
     assert len(parts) > 1 and all(len(part) <= 60 for part in parts)
     merged = {}
     for part in parts:
