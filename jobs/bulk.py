@@ -36,8 +36,9 @@ import pyarrow.csv as csv
 from jobs.rows import CHUNK_ROWS, SEP
 from jobs.topn import LIGHT
 
-__all__ = ['MOST_DIGITS', 'takes', 'count_chunk', 'pairs', 'prefixed', 'Sums',
-           'with_pairs', 'records', 'light_records', 'heavy_and_light', 'rows_of', 'without', 'ranked_chunks', 'by_partition', 'partitions_of', 'pack']
+__all__ = ['MOST_DIGITS', 'takes', 'count_chunk', 'pairs', 'prefixed', 'Sums', 'with_pairs',
+           'records', 'light_records', 'heavy_and_light', 'domain_records', 'rows_of',
+           'without', 'ranked_chunks', 'by_partition', 'partitions_of', 'pack']
 
 FIELDS = ['domain', 'title', 'views', 'size']
 MOST_DIGITS = 12
@@ -257,6 +258,39 @@ def light_records(keys, views, partitions, record_rows):
         for a, b in _bounds(part, record_rows):
             yield b'%d' % part[a], b''.join([
                 LIGHT, _slice(keys_sep, a, b), LIGHT, _slice(views_space, a, b)])
+
+
+def domain_records(keys, views, partitions, record_rows):
+    """``(partition, record)`` pairs of MRDomainViews' map records for pages
+    ``keys`` (``domain title``) and their ``views``: for each partition
+    and domain, ``domain views titles``, the titles joined by SEP, up to
+    ``record_rows`` of them a record (the views in one record of each run,
+    0 in the others), partitioned by page as :func:`records` does it."""
+    for start in range(0, len(keys), SLICE_ROWS):
+        some, their = keys.slice(start, SLICE_ROWS), views.slice(start, SLICE_ROWS)
+        part, order = _partitioned(some, partitions)
+        halves = pc.split_pattern(some.take(order), b' ', max_splits=1)
+        domains, titles = pc.list_element(halves, 0), pc.list_element(halves, 1)
+        # by domain within each partition
+        by = pc.sort_indices(pa.table({'part': part, 'domain': domains}),
+                             sort_keys=[('part', 'ascending'), ('domain', 'ascending')])
+        part, domains = part[by.to_numpy()], domains.take(by)
+        titles = _buffers(pc.binary_join_element_wise(titles.take(by), SEP, b''))
+        counts = their.take(order).take(by).to_numpy()
+        if len(counts) and int(counts.max()) >= (1 << 63) // len(counts):
+            counts = counts.astype(object)   # sums that may pass int64
+        changes = np.flatnonzero(np.diff(part) != 0)
+        if len(domains) > 1:
+            new_domain = pc.not_equal(domains.slice(1), domains.slice(0, len(domains) - 1))
+            changes = np.union1d(changes, np.flatnonzero(new_domain.to_numpy(zero_copy_only=False)))
+        starts = np.concatenate(([0], changes + 1)).astype(np.int64)
+        sums = np.add.reduceat(counts, starts).tolist() if len(counts) else []
+        stops = [*starts[1:].tolist(), len(counts)]
+        for a, stop, n in zip(starts.tolist(), stops, sums):
+            domain = domains[a].as_py()
+            for b in range(a, stop, record_rows):
+                yield b'%d' % part[a], b'%s %d %s' % (
+                    domain, n if b == a else 0, _slice(titles, b, min(b + record_rows, stop)))
 
 
 def rows_of(records):

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from mrjob.step import MRStep
 
-from jobs.pageview_job import RECORD_ROWS, PageviewJob, by_partition
+from jobs.pageview_job import RECORD_ROWS, PageviewJob, bulk, by_partition
 from jobs.rows import SEP, cut
 from jobs.spill import LEVELS, Spill
 from jobs.tally import descending
@@ -42,6 +42,10 @@ class MRDomainViews(PageviewJob):
             for domain, (n, titles) in domains.items():
                 for i, chunk in enumerate(cut(titles, RECORD_ROWS)):
                     yield b'%d' % partition, b'%s %d %s' % (domain, 0 if i else n, SEP.join(chunk))
+
+    def records_of_arrays(self, keys, counts, partitions):
+        # as records_of_views, in bulk
+        return bulk.domain_records(keys, counts, partitions, RECORD_ROWS)
 
     def start_domains(self):
         # views and distinct titles of each domain, over this reducer's pages

@@ -75,7 +75,8 @@ def read_record(directory):
     """The run record of a job output directory (local, S3 or HDFS)."""
     record = _read_json(directory, RUN_RECORD)
     if not record.get('columns'):
-        raise WarehouseError('%s names no columns (written by an older mrtally?)' % path)
+        raise WarehouseError('%s names no columns (written by an older mrtally?)'
+                             % posixpath.join(directory, RUN_RECORD))
     return record
 
 

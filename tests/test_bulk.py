@@ -218,3 +218,29 @@ def test_heavy_and_light_records_in_bulk_are_those_of_a_dict(views, n, tasks, re
                 for p, (keys, their) in enumerate(by_partition(light, 3))
                 for i in range(0, len(keys), record_rows)]
     assert list(bulk.light_records(light_keys, light_counts, 3, record_rows)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.tuples(st.sampled_from([b'en', b'de', b'en.m', b'\xff']),
+                                 st.binary(min_size=1, max_size=4).map(
+                                     lambda b: b.replace(SEP, b'_').replace(b' ', b'_'))),
+                       st.one_of(st.integers(0, 9), st.just(bulk.BIG - 1)), max_size=60),
+       st.integers(1, 4), st.integers(1, 5))
+def test_domain_records_in_bulk_hold_what_the_dict_ones_hold(pages, partitions, record_rows):
+    from jobs.mr_domain_views import MRDomainViews
+
+    def held(records, most):
+        """Per partition and domain: the views and the titles (a sorted list)."""
+        out = {}
+        for partition, record in records:
+            domain, n, titles = record.split(b' ', 2)
+            assert 1 <= len(titles.split(SEP)) <= most
+            views, seen = out.setdefault((partition, domain), [0, []])
+            out[partition, domain][0] = views + int(n)
+            seen.extend(titles.split(SEP))
+        return {k: (n, sorted(titles)) for k, (n, titles) in out.items()}
+    views = {domain + b' ' + title: n for (domain, title), n in pages.items()}
+    keys, counts = pa.array(list(views), pa.binary()), pa.array(list(views.values()), pa.int64())
+    with_dict = MRDomainViews(['--step-num=0', '--mapper']).records_of_views(views, partitions)
+    assert (held(bulk.domain_records(keys, counts, partitions, record_rows), record_rows)
+            == held(with_dict, len(views)))

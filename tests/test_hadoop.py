@@ -12,7 +12,8 @@ from jobs.mr_domain_views import MRDomainViews
 from jobs.mr_pack_bills import MRPackBills
 from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
-from local_hadoop import hadoop, hadoop_args
+from jobs.spark_lines import IO_JAR
+from local_hadoop import STREAMING_JAR, hadoop, hadoop_args
 
 
 def test_the_launcher_serves_what_mrjob_calls(tmp_path):
@@ -118,3 +119,28 @@ def test_hdfs_in_and_out_and_a_report_of_it(hdfs, tmp_path):
     # a header, then rank, domain, views and distinct titles of each domain
     assert [row.split(',', 1)[1].encode() for row in csv[1:]] == [
         line.replace(b'\t', b',') for line in lines]
+
+
+def test_map_tasks_get_the_same_bytes_in_blocks_of_lines(tmp_path):
+    # mrtally.LineBlockInputFormat hands a streaming mapper blocks of lines,
+    # and Streaming writes each with a newline after it: every task's stdin
+    # is the very bytes TextInputFormat's record a line gives it, whatever
+    # the line ends (\r\n and a lone \r end a line in both) and the splits.
+    lines = [b'en A 1 0', b'', b'de \xff 2 0\r', b'x' * 3000, b'en B 3 0\rfr C 4 0'] * 40
+    dump = tmp_path / 'in' / 'pagecounts-20120101-000000'
+    dump.parent.mkdir()
+    dump.write_bytes(b'\n'.join(lines) + b'\n')
+    stdins = {}
+    for fmt in ('org.apache.hadoop.mapred.TextInputFormat', 'mrtally.LineBlockInputFormat'):
+        out = tmp_path / fmt
+        # a checksum of each map task's stdin, beside how many bytes it had
+        hadoop('jar', STREAMING_JAR, '-libjars', IO_JAR, '-D', 'mapreduce.job.reduces=0',
+               '-D', 'fs.local.block.size=16384', '-D', 'stream.map.input.ignoreKey=true',
+               '-inputformat', fmt, '-input', 'file://%s' % dump.parent,
+               '-output', 'file://%s' % out, '-mapper', 'sh -c "cksum"', check=True)
+        stdins[fmt] = sorted(p.read_bytes() for p in out.glob('part-*'))
+    tasks = stdins['org.apache.hadoop.mapred.TextInputFormat']
+    assert len(tasks) > 1 and stdins['mrtally.LineBlockInputFormat'] == tasks
+    # and the jobs ask for it on -r hadoop
+    job = MRPageViews(hadoop_args(str(dump)) + ['-r', 'hadoop'])
+    assert job.hadoop_input_format() == 'mrtally.LineBlockInputFormat'

@@ -50,6 +50,12 @@ def test_an_output_without_a_run_record_is_a_one_line_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         warehouse.main(['ddl', str(tmp_path)])
     assert str(e.value).startswith('warehouse: error: cannot read %s/_mrtally.json' % tmp_path)
+    # one from before the run record named its columns
+    (tmp_path / '_mrtally.json').write_text('{"job": "mr_page_views"}')
+    with pytest.raises(SystemExit) as e:
+        warehouse.main(['ddl', str(tmp_path)])
+    assert str(e.value) == ('warehouse: error: %s/_mrtally.json names no columns'
+                            ' (written by an older mrtally?)' % tmp_path)
 
 
 SPARK_SQL = r'''
