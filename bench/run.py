@@ -11,7 +11,6 @@ Every contender's answer is checked against the plain script's first.
 import argparse
 import datetime
 import filecmp
-import functools
 import json
 import operator
 import os
@@ -370,8 +369,8 @@ def map_tasks(pv_files, repeat):
                     shutil.rmtree(out)
                     starts = dict(m.group(2, 1) for m in map(_TASK_START.match, log.splitlines()) if m)
                     ends = dict(m.group(2, 1) for m in map(_TASK_DONE.match, log.splitlines()) if m)
-                    clock = functools.partial(datetime.datetime.strptime, format='%Y-%m-%d %H:%M:%S,%f')
-                    times[name] += [(clock(ends[a]) - clock(starts[a])).total_seconds() for a in ends]
+                    times[name] += [(_clock(ends[a]) - _clock(starts[a])).total_seconds()
+                                    for a in ends]
                 else:
                     times[name] += _local_map_tasks(pv_files)
     return times
@@ -389,6 +388,11 @@ def map_task_table(tasks, repeat):
             '| map task | median s | spread s |', '|---|---:|---:|'] + [
         '| %s | %.2f | %.2f-%.2f |' % (name, statistics.median(v), min(v), max(v))
         for name, v in tasks.items()]
+
+
+def _clock(stamp):
+    """A time of Hadoop's log (ISO 8601, a comma before the milliseconds)."""
+    return datetime.datetime.strptime(stamp, '%Y-%m-%d %H:%M:%S,%f')
 
 
 def _local_map_tasks(pv_files):
