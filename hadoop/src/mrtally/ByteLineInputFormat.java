@@ -15,7 +15,6 @@ import org.apache.hadoop.mapred.FileSplit;
 import org.apache.hadoop.mapred.InputSplit;
 import org.apache.hadoop.mapred.JobConf;
 import org.apache.hadoop.mapred.JobConfigurable;
-import org.apache.hadoop.mapred.LineRecordReader;
 import org.apache.hadoop.mapred.RecordReader;
 import org.apache.hadoop.mapred.Reporter;
 
@@ -50,11 +49,11 @@ public class ByteLineInputFormat extends FileInputFormat<Text, Text> implements 
   public RecordReader<Text, Text> getRecordReader(InputSplit split, JobConf job, Reporter reporter)
       throws IOException {
     reporter.setStatus(split.toString());
-    final LineRecordReader lines = new LineRecordReader(job, (FileSplit) split);
-    final LongWritable offset = lines.createKey();
-    final Text raw = lines.createValue();
     final String prefix = linePrefix((FileSplit) split);
-    return new RecordReader<Text, Text>() {
+    return new LineReader<Text, Text>(job, (FileSplit) split, null) {
+      private final LongWritable offset = lines.createKey();
+      private final Text raw = lines.createValue();
+
       public boolean next(Text key, Text value) throws IOException {
         if (!lines.next(offset, raw)) {
           return false;
@@ -70,18 +69,6 @@ public class ByteLineInputFormat extends FileInputFormat<Text, Text> implements 
 
       public Text createValue() {
         return new Text();
-      }
-
-      public long getPos() throws IOException {
-        return lines.getPos();
-      }
-
-      public float getProgress() throws IOException {
-        return lines.getProgress();
-      }
-
-      public void close() throws IOException {
-        lines.close();
       }
     };
   }

@@ -8,7 +8,6 @@ import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapred.FileSplit;
 import org.apache.hadoop.mapred.InputSplit;
 import org.apache.hadoop.mapred.JobConf;
-import org.apache.hadoop.mapred.LineRecordReader;
 import org.apache.hadoop.mapred.RecordReader;
 import org.apache.hadoop.mapred.Reporter;
 import org.apache.hadoop.mapred.TextInputFormat;
@@ -32,11 +31,11 @@ public class LineBlockInputFormat extends TextInputFormat {
     reporter.setStatus(split.toString());
     // as TextInputFormat makes its reader
     String delimiter = job.get("textinputformat.record.delimiter");
-    final LineRecordReader lines = new LineRecordReader(job, (FileSplit) split,
-        delimiter == null ? null : delimiter.getBytes(StandardCharsets.UTF_8));
-    final LongWritable offset = lines.createKey();
-    final Text line = lines.createValue();
-    return new RecordReader<LongWritable, Text>() {
+    return new LineReader<LongWritable, Text>(job, (FileSplit) split,
+        delimiter == null ? null : delimiter.getBytes(StandardCharsets.UTF_8)) {
+      private final LongWritable offset = lines.createKey();
+      private final Text line = lines.createValue();
+
       public boolean next(LongWritable key, Text value) throws IOException {
         value.clear();
         boolean any = false;
@@ -58,18 +57,6 @@ public class LineBlockInputFormat extends TextInputFormat {
 
       public Text createValue() {
         return new Text();
-      }
-
-      public long getPos() throws IOException {
-        return lines.getPos();
-      }
-
-      public float getProgress() throws IOException {
-        return lines.getProgress();
-      }
-
-      public void close() throws IOException {
-        lines.close();
       }
     };
   }
