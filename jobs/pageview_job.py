@@ -135,6 +135,9 @@ class PageviewJob(TallyJob):
             return 'mrtally.LineBlockInputFormat'
         return super().hadoop_input_format()
 
+    def memory_budget(self):
+        return self.options.memory
+
     def most_keys(self):
         """Keys a map task holds at most."""
         return max_keys(self.options.memory, self.options.max_keys)
