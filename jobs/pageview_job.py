@@ -40,7 +40,7 @@ from jobs.inputs import open_dump, printable_name
 from jobs.pageviews import Malformed, parse_pageview
 from jobs.rows import SEP, cut
 from jobs.spark_lines import IO_JAR
-from jobs.spill import BASE_MB, LEVELS, Spill, max_keys
+from jobs.spill import BASE_MB, LEVELS, MEMORY_MB, Spill, max_keys
 from jobs.tally import TallyJob, at_least, field_value
 
 __all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts', 'as_dict']
@@ -97,9 +97,9 @@ class PageviewJob(TallyJob):
             '--min-views', type=at_least(0), default=0, metavar='N',
             help='leave out rows with fewer than N views')
         self.add_passthru_arg(
-            '--memory', type=at_least(BASE_MB + 64), default=1024, metavar='MB',
-            help='what one task may hold (default 1024): map tasks flush their sums and '
-                 'reducers spread big partitions over files to stay under it')
+            '--memory', type=at_least(BASE_MB + 64), default=MEMORY_MB, metavar='MB',
+            help='what one task may hold (default %d): map tasks flush their sums and '
+                 'reducers spread big partitions over files to stay under it' % MEMORY_MB)
         self.add_passthru_arg(
             '--max-keys', type=at_least(1), metavar='N',
             help='distinct keys one task holds at most (default: what fits in --memory)')

@@ -29,6 +29,7 @@ from mrjob.job import MRJob
 
 from jobs.inputs import scratch_dir
 from jobs.protocols import ByteChars
+from jobs.spill import MEMORY_MB
 
 __all__ = ['SparkLines', 'IO_JAR', 'package_zip']
 
@@ -96,7 +97,7 @@ class SparkLines(MRJob):
 
     def memory_budget(self):
         """MB that one process of the job may hold."""
-        return 1024
+        return MEMORY_MB
 
     def make_runner(self):
         runner = super().make_runner()

@@ -18,10 +18,12 @@ Sample command line (none: the pageview jobs use it).
 import os
 import tempfile
 
-__all__ = ['Spill', 'max_keys', 'WAYS', 'LEVELS']
+__all__ = ['Spill', 'max_keys', 'MEMORY_MB', 'WAYS', 'LEVELS']
 
 WAYS = 16
 LEVELS = 15          # 4 bits of a 64-bit hash a level
+# what one process of a job may hold unless --memory says otherwise
+MEMORY_MB = 1024
 BASE_MB = 160
 # a held key: a bytes object of ~30 bytes, its dict slot and int, and its
 # share of a flush (partition lists, a record's row)
