@@ -25,9 +25,11 @@ which is several times faster than mrjob's own reading and splitting. A
 streaming line task (Hadoop, EMR) reads its stdin in big chunks through the
 same loop, in bulk too (:meth:`PageviewJob.bulk_mapper`), and on the hadoop
 runner Streaming writes it blocks of lines, not a line a record
-(:meth:`PageviewJob.reads_blocks`); Spark calls the mapper a line at a time.
+(:meth:`PageviewJob.reads_blocks`). Spark calls the mapper with blocks of
+lines (:meth:`PageviewJob.count_block`), which it counts the same way.
 """
 import importlib.util
+import io
 import os
 import posixpath
 import sys
@@ -111,6 +113,9 @@ class PageviewJob(TallyJob):
     def reads_whole_files(self):
         return True
 
+    def reads_spark_blocks(self):
+        return True
+
     def load_args(self, args):
         super().load_args(args)
         if not self.is_task() and self.options.runner == 'local' and not self.options.sort_bin:
@@ -181,6 +186,11 @@ class PageviewJob(TallyJob):
         if len(self._views) >= self._most:
             yield from self.flush_views()
 
+    def count_block(self, _, block):
+        """Mapper for blocks of lines (Spark: jobs.spark_lines), joined by
+        newlines, the last without one."""
+        yield from self.count_stream(io.BytesIO(block + b'\n'), self._stats['lines read'])
+
     def count_line(self, line, number):
         """Count one line (bytes, ``number`` in its file or split) in full:
         parsing, filters, keys, and every reason to skip it."""
@@ -232,11 +242,12 @@ class PageviewJob(TallyJob):
             return None
         return False, b''
 
-    def count_stream(self, f):
-        """Count the lines of a binary stream, read in big chunks: the common
-        lines in bulk (:meth:`count_bulk`), every other line handed to count_line."""
+    def count_stream(self, f, first=0):
+        """Count the lines of a binary stream, which follow line ``first``
+        of their file or split, read in big chunks: the common lines in bulk
+        (:meth:`count_bulk`), every other line handed to count_line."""
         keyed = self.bulk_keys()
-        number = 0
+        number = first
         tail = b''
         while True:
             chunk = f.read(_CHUNK)
@@ -260,7 +271,7 @@ class PageviewJob(TallyJob):
                     yield from self.flush_views()
             if not chunk:
                 break
-        self._stats['lines read'] += number
+        self._stats['lines read'] += number - first
 
     def count_bulk(self, data, number, by_domain, prefix):
         """Count the whole lines ``data``, which follow line ``number``, in
@@ -373,7 +384,8 @@ class PageviewJob(TallyJob):
         """The mapper half of every pageview job's first step."""
         return dict(mapper_init=self.start_counting, mapper_final=self.emit_views,
                     **(self.file_mapper(self.count_file_views) if self.options.file_list
-                       else dict(mapper=self.count_views)))
+                       else dict(mapper=self.count_block if self.spark_blocks()
+                                 else self.count_views)))
 
 
 def by_partition(views, partitions):

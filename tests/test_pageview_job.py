@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+from mrjob.parse import parse_mr_job_stderr
+
 from conftest import ROOT
 from jobs.pageview_job import by_partition, sum_rows
 from jobs.rows import SEP
@@ -81,3 +83,39 @@ def test_the_launcher_loads_neither_pyarrow_nor_numpy():
     result = subprocess.run([sys.executable, '-c', LAUNCHER], cwd=ROOT, capture_output=True,
                             check=True)
     assert result.stdout == b'False False\n'
+
+
+def mapped(job, calls):
+    """The sums and counters of one map task that makes ``calls``: (mapper, value) pairs."""
+    job.sandbox()
+    job.start_counting()
+    records = [record for mapper, value in calls for record in mapper(None, value)]
+    records += job.emit_views()
+    counters = parse_mr_job_stderr(job.stderr.getvalue())['counters']['pageviews']
+    return sum_rows(value for _, value in records), counters
+
+
+def test_a_block_of_lines_counts_as_its_lines():
+    # what mrtally.ByteBlockInputFormat hands a Spark mapper: lines joined by
+    # newlines, the last without one; some blocks are only empty lines
+    import reference
+    from conftest import INPUTS, read_any
+    from jobs.mr_page_views import MRPageViews
+    lines = read_any(INPUTS / 'pageviews' / 'pageviews-20240101-000000.gz').split(b'\n')[:-1]
+    lines[3:3] = [b'', b'en', b'en Broken 1x 0', b'de \xff 3 0', b'', b'']
+    valid, bad = reference.pageview_lines(b'\n'.join(lines) + b'\n')
+    assert bad >= 5 and len(valid) > 100
+    cuts = [0, 1, 3, 4, 7, 9, 10, 200, len(lines)]
+    blocks = [b'\n'.join(lines[a:b]) for a, b in zip(cuts, cuts[1:])]
+    assert b'' in blocks and b'\n' in blocks
+
+    job = MRPageViews(['--spark-bytes'])
+    assert job.steps()[0]['mapper'] == job.count_block
+    sums, counters = mapped(job, [(job.count_block, block) for block in blocks])
+    assert sums == {b'%s %s' % page: n for page, n in reference.page_views(valid).items()}
+    assert counters['lines read'] == len(lines) and counters['lines counted'] == len(valid)
+    assert sum(n for name, n in counters.items() if name.startswith('malformed')) == bad
+    # and as the same lines a line a record
+    job = MRPageViews([])
+    assert job.steps()[0]['mapper'] == job.count_views
+    assert mapped(job, [(job.count_views, line) for line in lines]) == (sums, counters)

@@ -23,9 +23,12 @@ import org.apache.hadoop.mapred.Reporter;
  * Java strings: each byte of a line becomes the char of the same number (ISO-8859-1), so
  * PySpark hands Python the line as a str that {@code .encode('latin-1')} turns back into the
  * exact bytes, whether or not they were UTF-8. The line is the key, as mrjob's Spark harness
- * expects of a Hadoop input format; the value is empty.
+ * expects of a Hadoop input format; the value is empty. Subclasses may join lines into blocks
+ * ({@link #blockBytes}).
  */
 public class ByteLineInputFormat extends FileInputFormat<Text, Text> implements JobConfigurable {
+
+  private static final byte[] NEWLINE = {'\n'};
 
   private CompressionCodecFactory codecs;
 
@@ -40,7 +43,16 @@ public class ByteLineInputFormat extends FileInputFormat<Text, Text> implements 
     return codec == null || codec instanceof SplittableCompressionCodec;
   }
 
-  /** What goes before each line of a split (as chars that are bytes); nothing here. */
+  /**
+   * Bytes of lines that one record holds at least, before its last line: past 0, a record is a
+   * block of whole lines joined by newlines (its last line without one), for a mapper that reads
+   * them in bulk. A line a record here.
+   */
+  protected int blockBytes() {
+    return 0;
+  }
+
+  /** What goes before each record of a split (as chars that are bytes); nothing here. */
   protected String linePrefix(FileSplit split) {
     return "";
   }
@@ -50,15 +62,23 @@ public class ByteLineInputFormat extends FileInputFormat<Text, Text> implements 
       throws IOException {
     reporter.setStatus(split.toString());
     final String prefix = linePrefix((FileSplit) split);
+    final int most = blockBytes();
     return new LineReader<Text, Text>(job, (FileSplit) split, null) {
       private final LongWritable offset = lines.createKey();
       private final Text raw = lines.createValue();
+      private final Text block = new Text();
 
       public boolean next(Text key, Text value) throws IOException {
         if (!lines.next(offset, raw)) {
           return false;
         }
-        key.set(prefix + new String(raw.getBytes(), 0, raw.getLength(), StandardCharsets.ISO_8859_1));
+        block.set(raw);
+        while (block.getLength() < most && lines.next(offset, raw)) {
+          block.append(NEWLINE, 0, 1);
+          block.append(raw.getBytes(), 0, raw.getLength());
+        }
+        key.set(prefix
+            + new String(block.getBytes(), 0, block.getLength(), StandardCharsets.ISO_8859_1));
         value.clear();
         return true;
       }
