@@ -24,7 +24,7 @@ on the local runners each task reads whole files itself (see TallyJob),
 which is several times faster than mrjob's own reading and splitting. A
 streaming line task (Hadoop, EMR) reads its stdin in big chunks through the
 same loop, in bulk too (:meth:`PageviewJob.bulk_mapper`), and on the hadoop
-runner Streaming writes it blocks of lines, not a line a record
+and EMR runners Streaming writes it blocks of lines, not a line a record
 (:meth:`PageviewJob.reads_blocks`). Spark calls the mapper with blocks of
 lines (:meth:`PageviewJob.count_block`), which it counts the same way.
 """
@@ -132,8 +132,10 @@ class PageviewJob(TallyJob):
         """Whether Hadoop Streaming hands the map tasks blocks of lines
         (``mrtally.LineBlockInputFormat``, built by make hadoop), not a line a
         record: the same bytes, for a fraction of Streaming's work a line
-        (bench/README.md). On the hadoop runner, where the jar is built."""
-        return self.options.runner == 'hadoop' and os.path.exists(IO_JAR)
+        (bench/README.md). On the hadoop and EMR runners, if the jar is built:
+        they give it to Hadoop with ``-libjars`` (EMR copies it to the master
+        node first, in a step of its own)."""
+        return self.options.runner in ('hadoop', 'emr') and os.path.exists(IO_JAR)
 
     def hadoop_input_format(self):
         if self.reads_blocks():

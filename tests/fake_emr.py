@@ -12,6 +12,10 @@ gap, and records what the runner asked EMR for:
   ``hadoop-streaming`` arguments, exactly as AddJobFlowSteps sent them, go to
   the local Hadoop (``hadoop jar`` with the streaming jar, as EMR's
   command-runner does), then the step is COMPLETED or FAILED by its exit status.
+  mrjob's master node setup step (script-runner, which copies ``--libjars``
+  to the master) runs its script from S3 with ``sh``, its ``aws s3 cp``
+  answered by boto3. The master's ``/home/hadoop`` is a directory of the
+  stand-in's, in that script and in the steps' arguments alike.
 
 That Hadoop reads ``s3://`` as an EMR node does: through S3A (EMR's own
 filesystem on a real cluster) against moto's S3. So everything a step reads
@@ -28,6 +32,7 @@ import json
 import logging
 import os
 import subprocess
+import sys
 import tempfile
 import uuid
 
@@ -42,6 +47,16 @@ log = logging.getLogger(__name__)
 
 REGION = 'us-west-2'
 KEY = SECRET = 'testing'
+# where mrjob's master node setup script puts --libjars (EMR's hadoop user)
+MASTER_HOME = '/home/hadoop/'
+# `aws s3 cp s3://BUCKET/KEY FILE`, the only AWS CLI command that script runs,
+# through boto3 (pointed at moto by the environment)
+AWS_S3_CP = """#!/bin/sh
+[ "$1 $2" = "s3 cp" ] || { echo "aws: only s3 cp here" >&2; exit 2; }
+exec %s -c 'import sys, boto3
+bucket, _, key = sys.argv[1][len("s3://"):].partition("/")
+boto3.client("s3").download_file(bucket, key, sys.argv[2])' "$3" "$4"
+"""
 
 
 class FakeEMR:
@@ -137,12 +152,18 @@ class FakeEMR:
                     continue
                 if step.id == step_id:
                     if step.state == 'RUNNING':
-                        step.state = 'COMPLETED' if self._run_step(step.args) else 'FAILED'
+                        ran = (self._run_script(step.args) if step.jar.endswith('/script-runner.jar')
+                               else self._run_step(step.args))
+                        step.state = 'COMPLETED' if ran else 'FAILED'
                     else:
                         step.state = 'RUNNING'
                 break
             return describe_step(backend, cluster_id, step_id)
         return advancing
+
+    def _on_master(self, text):
+        """``text`` with the master node's home directory where the stand-in keeps it."""
+        return text.replace(MASTER_HOME, str(self._work_dir / 'master-home') + '/')
 
     def _run_step(self, args):
         """Run one step's arguments on the local Hadoop; whether it succeeded."""
@@ -150,9 +171,31 @@ class FakeEMR:
             return False
         # local mode links -files into the JVM's working directory: a fresh one per step
         cwd = tempfile.mkdtemp(prefix="step-", dir=self._work_dir)
-        done = subprocess.run([str(HADOOP), 'jar', str(STREAMING_JAR), *args[1:]], cwd=cwd,
-                              env=dict(os.environ, HADOOP_CONF_DIR=self._conf_dir),
-                              stdin=subprocess.DEVNULL, capture_output=True)
+        return self._ran(args, subprocess.run(
+            [str(HADOOP), 'jar', str(STREAMING_JAR), *map(self._on_master, args[1:])], cwd=cwd,
+            env=dict(os.environ, HADOOP_CONF_DIR=self._conf_dir),
+            stdin=subprocess.DEVNULL, capture_output=True))
+
+    def _run_script(self, args):
+        """Run a script-runner step (a script on S3, then its arguments); whether it succeeded."""
+        if not self._work_dir:
+            return False
+        bucket, _, key = args[0][len('s3://'):].partition('/')
+        script = self.client('s3').get_object(Bucket=bucket, Key=key)['Body'].read().decode()
+        path = tempfile.mkstemp(prefix='script-', suffix='.sh', dir=self._work_dir)[1]
+        with open(path, 'w') as f:
+            f.write(self._on_master(script))
+        bin_dir = self._work_dir / 'bin'
+        if not (bin_dir / 'aws').exists():
+            bin_dir.mkdir(exist_ok=True)
+            (bin_dir / 'aws').write_text(AWS_S3_CP % sys.executable)
+            (bin_dir / 'aws').chmod(0o755)
+        return self._ran(args, subprocess.run(
+            ['sh', path, *args[1:]], cwd=self._work_dir, stdin=subprocess.DEVNULL,
+            env=dict(os.environ, PATH='%s:%s' % (bin_dir, os.environ['PATH'])),
+            capture_output=True))
+
+    def _ran(self, args, done):
         self.step_logs.append(done.stderr.decode('utf-8', 'replace'))
         if done.returncode:
             # pytest shows this with the failing test

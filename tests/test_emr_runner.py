@@ -5,6 +5,7 @@ import ast
 import configparser
 import io
 import json
+import re
 import tarfile
 from pathlib import Path
 
@@ -12,13 +13,15 @@ import pytest
 
 from mrjob.step import StepFailedException
 
-from conftest import EMR_BUCKET, INPUTS, ROOT, run_job, run_on_emr
+from conftest import EMR_BUCKET, INPUTS, ROOT, read_any, run_job, run_on_emr
 from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_domain_views import MRDomainViews
 from jobs.mr_hourly_views import MRHourlyViews
 from jobs.mr_pack_bills import MRPackBills
 from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
+from jobs.pageview_job import PageviewJob
+from jobs.spark_lines import IO_JAR
 
 def s3_bytes(emr, uri):
     bucket, _, key = uri.split('#')[0][len('s3://'):].partition('/')
@@ -44,7 +47,7 @@ def test_job_on_emr(emr, monkeypatch, job_class, args, inputs):
                           else [a for a in args if a != '--packed'] + [local_input])
     module = job_class.__module__.rsplit('.', 1)[-1]
     output_dir = 's3://%s/out/%s/%d/' % (EMR_BUCKET, module, len(emr.requests['RunJobFlow']))
-    seen = len(emr.requests['AddJobFlowSteps'])
+    seen, logs = len(emr.requests['AddJobFlowSteps']), len(emr.step_logs)
 
     with run_on_emr(emr, monkeypatch, job_class, args, inputs, output_dir) as (lines, job, runner):
         # every step ran on Hadoop, from what the runner uploaded, and wrote to S3
@@ -66,6 +69,8 @@ def test_job_on_emr(emr, monkeypatch, job_class, args, inputs):
         steps = [s for request in emr.requests['AddJobFlowSteps'][seen:] for s in request['Steps']]
         check_cluster(emr, cluster)
         check_steps(emr, steps, job, module, output_dir, inputs)
+        if isinstance(job, PageviewJob):
+            check_blocks(emr, steps, emr.step_logs[logs:])
 
 
 def test_a_job_that_breaks_only_on_a_cluster_fails_there(emr, monkeypatch, tmp_path):
@@ -113,6 +118,7 @@ def check_cluster(emr, request):
 
 
 def check_steps(emr, steps, job, module, output_dir, inputs):
+    steps = streaming_steps(steps)
     assert len(steps) == len(job.steps())
     for n, step in enumerate(steps):
         args = step['HadoopJarStep']['Args']
@@ -140,6 +146,29 @@ def check_steps(emr, steps, job, module, output_dir, inputs):
                                 for p in (INPUTS / 'bills').iterdir())
     else:
         assert step_input.startswith('s3://%s/inputs/%s' % (EMR_BUCKET, inputs))
+
+
+def streaming_steps(steps):
+    """``steps`` less mrjob's master node setup, which copies --libjars to the master."""
+    return [s for s in steps if not s['HadoopJarStep']['Jar'].endswith('/script-runner.jar')]
+
+
+def check_blocks(emr, steps, logs):
+    # mrjob copies our jar to the master node in a step of its own, and
+    # Streaming hands the map tasks blocks of lines from it
+    [setup] = [s for s in steps if s not in streaming_steps(steps)]
+    script = s3_bytes(emr, setup['HadoopJarStep']['Args'][0]).decode()
+    [jar] = [w for w in script.split() if w.startswith('s3://') and w.endswith('.jar')]
+    assert s3_bytes(emr, jar) == Path(IO_JAR).read_bytes()
+    first = streaming_steps(steps)[0]['HadoopJarStep']['Args']
+    assert first[first.index('-inputformat') + 1] == 'mrtally.LineBlockInputFormat'
+    assert first[first.index('-libjars') + 1].endswith('/mrtally-io.jar')
+    # each sample file is less than a block: a record each, not a line each
+    files = [p for p in (INPUTS / 'pageviews').iterdir() if read_any(p)]
+    lines = sum(read_any(p).count(b'\n') for p in files)
+    # the job's total comes last, after each task's
+    records = re.findall(r'Map input records=(\d+)', logs[steps.index(setup) + 1])[-1]
+    assert int(records) == len(files) and lines > 10 * len(files)
 
 
 def test_requirements_on_the_nodes_match_setup_cfg():
