@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
@@ -27,8 +26,6 @@ import org.apache.hadoop.mapred.Reporter;
  * ({@link #blockBytes}).
  */
 public class ByteLineInputFormat extends FileInputFormat<Text, Text> implements JobConfigurable {
-
-  private static final byte[] NEWLINE = {'\n'};
 
   private CompressionCodecFactory codecs;
 
@@ -64,18 +61,11 @@ public class ByteLineInputFormat extends FileInputFormat<Text, Text> implements 
     final String prefix = linePrefix((FileSplit) split);
     final int most = blockBytes();
     return new LineReader<Text, Text>(job, (FileSplit) split, null) {
-      private final LongWritable offset = lines.createKey();
-      private final Text raw = lines.createValue();
       private final Text block = new Text();
 
       public boolean next(Text key, Text value) throws IOException {
-        if (!lines.next(offset, raw)) {
+        if (nextBlock(block, most) < 0) {
           return false;
-        }
-        block.set(raw);
-        while (block.getLength() < most && lines.next(offset, raw)) {
-          block.append(NEWLINE, 0, 1);
-          block.append(raw.getBytes(), 0, raw.getLength());
         }
         key.set(prefix
             + new String(block.getBytes(), 0, block.getLength(), StandardCharsets.ISO_8859_1));

@@ -23,7 +23,6 @@ import org.apache.hadoop.mapred.TextInputFormat;
 public class LineBlockInputFormat extends TextInputFormat {
 
   static final int BLOCK_BYTES = 4 << 20;
-  private static final byte[] NEWLINE = {'\n'};
 
   @Override
   public RecordReader<LongWritable, Text> getRecordReader(InputSplit split, JobConf job,
@@ -33,22 +32,13 @@ public class LineBlockInputFormat extends TextInputFormat {
     String delimiter = job.get("textinputformat.record.delimiter");
     return new LineReader<LongWritable, Text>(job, (FileSplit) split,
         delimiter == null ? null : delimiter.getBytes(StandardCharsets.UTF_8)) {
-      private final LongWritable offset = lines.createKey();
-      private final Text line = lines.createValue();
-
       public boolean next(LongWritable key, Text value) throws IOException {
-        value.clear();
-        boolean any = false;
-        while (value.getLength() < BLOCK_BYTES && lines.next(offset, line)) {
-          if (any) {
-            value.append(NEWLINE, 0, 1);
-          } else {
-            key.set(offset.get());
-            any = true;
-          }
-          value.append(line.getBytes(), 0, line.getLength());
+        long first = nextBlock(value, BLOCK_BYTES);
+        if (first < 0) {
+          return false;
         }
-        return any;
+        key.set(first);
+        return true;
       }
 
       public LongWritable createKey() {
