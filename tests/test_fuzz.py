@@ -69,6 +69,7 @@ def test_a_bill_file_is_read_or_damaged(data, name):
 @given(files=st.lists(st.tuples(names, st.lists(hostile, max_size=8)), min_size=1, max_size=4,
                       unique_by=lambda f: f[0]))
 @example(files=[(b'x', [b'\x1f\x8b'])])  # every input damaged
+@example(files=[(b'x', [b'PK\x05\x06'])])  # a zip's signature: damaged too
 def test_the_jobs_count_every_line_of_any_file(runner, files, tmp_path):
     top = tempfile.mkdtemp(dir=tmp_path)
     try:
@@ -77,8 +78,9 @@ def test_the_jobs_count_every_line_of_any_file(runner, files, tmp_path):
             data = b''.join(line.replace(b'\n', b'') + b'\n' for line in lines)
             with open(os.path.join(os.fsencode(top), name), 'wb') as f:
                 f.write(data)
-            # a file that starts as gzip or bzip2 data does is read as such (and is damaged)
-            compressed = data[:2] == b'\x1f\x8b' or (
+            # a file that starts as gzip, bzip2 or zip data does is read as such (and is
+            # damaged): jobs.inputs.damage_of knows compression by content
+            compressed = data[:2] == b'\x1f\x8b' or data[:4] in (b'PK\x03\x04', b'PK\x05\x06') or (
                 data[:3] == b'BZh' and data[4:10] in (b'1AY&SY', b'\x17rE8P\x90'))
             read += 0 if compressed else len(lines)
         try:
