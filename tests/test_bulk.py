@@ -82,6 +82,7 @@ lines = st.lists(fields, min_size=0, max_size=6).map(b' '.join).map(
 @example([b'', b''], True, False)
 @example([b'a b 1 1'], False, False)
 @example([b'', bulk.BOM + b' en 1 1'], False, False)
+@example([b'en  1 0', b' A 1 0', b'en A 1 0', b'  1 0'], True, True)   # empty title, domain
 def test_count_chunk_agrees_with_a_line_at_a_time(some, newline_at_end, by_domain):
     data = b'\n'.join(some) + (b'\n' if newline_at_end else b'')
     if not data or not bulk.takes(data):
