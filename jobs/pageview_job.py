@@ -300,7 +300,13 @@ class PageviewJob(TallyJob):
     def partitions(self):
         # A local runner runs as many reduce tasks as it has slots, or twice
         # as many if it gets that many keys, in two waves of starting Pythons.
-        return self.task_slots() or PARTITIONS
+        # A local Spark master hashes them over its threads itself: four a
+        # thread spread evenly enough, where 1,024 small ones made the bench's
+        # run take 14 s, not 11.7 (bench/README.md).
+        slots = self.task_slots()
+        if slots and self.options.spark_bytes:
+            return 4 * slots
+        return slots or PARTITIONS
 
     def flush_views(self):
         """The sums so far, sent on and forgotten: a map task's memory stays

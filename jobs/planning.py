@@ -12,6 +12,7 @@ the rest through ``cmdenv`` (``MRTALLY_*``), read by the static methods here.
 import argparse
 import gzip
 import os
+import re
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,7 @@ from mrjob.protocol import BytesValueProtocol
 from jobs.bad_records import BadRecords
 from jobs.inputs import InputError, damage_of, expand_inputs, is_local, scratch_dir
 
-__all__ = ['InputPlanning', 'LOCAL_RUNNERS', 'listed_path']
+__all__ = ['InputPlanning', 'LOCAL_RUNNERS', 'listed_path', 'spark_local_threads']
 
 # Runners whose tasks run on this machine: they can write --bad-records to a
 # local directory, and have no cap on the number of counters (Hadoop's is 120).
@@ -97,6 +98,10 @@ class InputPlanning(MRJob):
                 # tasks run this Python, which has mrjob; importing it from
                 # the zip mrjob would make of itself costs each task 0.07 s
                 self.options.bootstrap_mrjob = False
+        threads = spark_local_threads(self.options.spark_master)
+        if self.options.runner == 'spark' and threads:
+            # a step's reduce tasks run on the master's threads, in this process
+            env['MRTALLY_TASK_SLOTS'] = str(threads)
         if self.options.bad_records:
             if self.options.runner not in LOCAL_RUNNERS:
                 self.arg_parser.error('--bad-records needs the inline or local runner')
@@ -176,7 +181,8 @@ class InputPlanning(MRJob):
 
     @staticmethod
     def task_slots():
-        """How many tasks of a step run at once, on a local runner; else None."""
+        """How many tasks of a step run at once, on a local runner or a local
+        Spark master; else None."""
         slots = os.environ.get('MRTALLY_TASK_SLOTS')
         return int(slots) if slots else None
 
@@ -205,6 +211,17 @@ class InputPlanning(MRJob):
     def launcher_switches(self):
         """Switches the launcher turned on by itself, for its tasks."""
         return ['--file-list'] if self.options.file_list else []
+
+
+def spark_local_threads(master):
+    """The threads of a local Spark master (``local``, ``local[N]``,
+    ``local[*]``, ``local[N,F]``); None for any other."""
+    found = re.fullmatch(r'local(?:\[(\*|\d+)(?:,\d+)?\])?', master or '')
+    if not found:
+        return None
+    if found.group(1) == '*':
+        return os.cpu_count() or 1
+    return int(found.group(1) or 1)
 
 
 def listed_path(path):

@@ -5,7 +5,7 @@ from urllib.parse import unquote_to_bytes
 import pytest
 
 from jobs.mr_page_views import MRPageViews
-from jobs.planning import _write_file_lists
+from jobs.planning import _write_file_lists, spark_local_threads
 
 
 def _listed(names):
@@ -45,6 +45,22 @@ def test_tasks_learn_their_slots_and_map_tasks(tmp_path, runner, cores, slots, m
     job = MRPageViews(['-r', runner, '--num-cores', str(cores), str(tmp_path)])
     assert job.options.cmdenv['MRTALLY_TASK_SLOTS'] == slots
     assert job.options.cmdenv['MRTALLY_MAP_TASKS'] == maps == str(len(job.options.args))
+
+
+@pytest.mark.parametrize('master, threads', [
+    ('local', 1), ('local[2]', 2), ('local[16,3]', 16), ('local[*]', os.cpu_count()),
+    ('yarn', None), ('spark://127.0.0.1:7077', None), ('local-cluster[2,1,1024]', None),
+    ('localhost', None), (None, None)])
+def test_the_threads_of_a_local_spark_master(master, threads):
+    assert spark_local_threads(master) == threads
+
+
+def test_spark_tasks_on_a_local_master_learn_its_threads(tmp_path):
+    (tmp_path / 'a').write_bytes(b'en A 1 0\n')
+    job = MRPageViews(['-r', 'spark', '--spark-master', 'local[3]', str(tmp_path)])
+    assert job.options.cmdenv['MRTALLY_TASK_SLOTS'] == '3'
+    job = MRPageViews(['-r', 'spark', '--spark-master', 'yarn', str(tmp_path)])
+    assert 'MRTALLY_TASK_SLOTS' not in (job.options.cmdenv or {})
 
 
 def test_tasks_of_given_file_lists_are_not_counted(tmp_path):
