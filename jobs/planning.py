@@ -187,6 +187,13 @@ class InputPlanning(MRJob):
         return int(slots) if slots else None
 
     @staticmethod
+    def reduce_tasks():
+        """How many reduce tasks a step has on Hadoop or EMR, from the job's
+        configuration; else None."""
+        tasks = jobconf_from_env('mapreduce.job.reduces')
+        return int(tasks) if tasks else None
+
+    @staticmethod
     def map_tasks():
         """How many map tasks the first step has, if known; else None: from
         the launcher on the local runners (one task per file list), from
