@@ -6,9 +6,10 @@ combining), or sooner when it holds as many keys as its memory budget allows
 bulk, in Arrow (:mod:`jobs.bulk`), where the job keys pages or domains with
 no filter, and every other line one at a time, into a dict. It keeps its
 counters in memory too: mrjob writes a line to stderr for every counter
-increment. It emits its sums cut into
-partitions by a stable hash of the key (``PARTITIONS`` on a cluster, one
-per task slot on the local runners), in records of up to ``RECORD_ROWS``
+increment. It emits its sums cut into partitions by a stable hash of the
+key (one per task slot on the local runners; four per reduce task on Hadoop,
+EMR and a local Spark master, whose partitioners hash them over their
+reducers; else ``PARTITIONS``), in records of up to ``RECORD_ROWS``
 ``key views`` rows joined by rows.SEP. A few big records cost the shuffle
 far less than a record per key. A reducer sums one partition at a time (in
 parts, if it is too big), in Arrow too (:func:`summed_parts`), and hands the

@@ -87,3 +87,26 @@ def test_a_readme_command_runs_as_written(command, checkout, tmp_path, request):
         assert len(done.stderr.splitlines()) < 20
         assert b' INFO ' not in done.stderr
         assert list(scratch.iterdir()) == []
+
+
+def test_the_speed_table_is_copied_from_the_bench_results_it_names():
+    """The README's Speed section names the bench runs it copies (date and
+    commit, as their files say), and every figure of its table is one of
+    theirs, as they print it or rounded."""
+    readme = (ROOT / 'README.md').read_text()
+    speed = readme[readme.index('## Speed'):readme.index('## Tests')]
+    theirs = []
+    for name in ('RESULTS.md', 'MANY_KEYS.md'):
+        text = (ROOT / 'bench' / name).read_text()
+        date, commit = re.search(r'^Made (\S+) by `make bench[^`]*` at commit (\w+)', text,
+                                 re.M).groups()
+        assert ('`bench/%s` (made %s at commit %s;' % (name, date, commit)
+                in re.sub(r'\s+', ' ', speed))
+        theirs += [float(n.replace(',', '')) for n in re.findall(r'\d[\d,]*(?:\.\d+)?', text)]
+    rows = [line.strip('|').split('|') for line in speed.splitlines()
+            if line.startswith('| ') and not line.startswith('| |')]
+    figures = re.findall(r'\d[\d,]*(?:\.\d+)?', ' '.join(cell for row in rows for cell in row[1:]))
+    assert len(figures) >= 20
+    for figure in figures:
+        places = len(figure.partition('.')[2])
+        assert any(round(n, places) == float(figure.replace(',', '')) for n in theirs), figure
