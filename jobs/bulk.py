@@ -55,13 +55,18 @@ RESUM_ROWS = 4_000_000
 SLICE_ROWS = 1 << 19
 _PARSE = dict(delimiter=' ', quote_char=False, escape_char=False, double_quote=False,
               newlines_in_values=False, ignore_empty_lines=False)
-# every field as bytes, never null: the rules are judged after parsing
-_CONVERT = csv.ConvertOptions(column_types=dict.fromkeys(FIELDS, pa.binary()), null_values=[],
-                              strings_can_be_null=False)
+
+
+def _read(columns):
+    """Arrow's conversion of ``columns``: every field as bytes, never null
+    (the rules are judged after parsing)."""
+    return csv.ConvertOptions(column_types=dict.fromkeys(FIELDS, pa.binary()), null_values=[],
+                              strings_can_be_null=False, include_columns=columns)
+
+
+_CONVERT = _read(FIELDS)
 # MRDomainViews and MRHourlyViews key by domain: titles are not read
-_CONVERT_DOMAINS = csv.ConvertOptions(column_types=dict.fromkeys(FIELDS, pa.binary()),
-                                      null_values=[], strings_can_be_null=False,
-                                      include_columns=['domain', 'views', 'size'])
+_CONVERT_DOMAINS = _read(['domain', 'views', 'size'])
 _SCHEMA = pa.schema([('key', pa.binary()), ('views', pa.int64())])
 
 

@@ -302,13 +302,13 @@ class PageviewJob(TallyJob):
         # A local runner runs as many reduce tasks as it has slots, or twice
         # as many if it gets that many keys, in two waves of starting Pythons.
         slots = self.task_slots()
-        if slots and not self.options.spark_bytes:
+        if slots:
             return slots
         # Spark (a local master's threads) and Hadoop (its reduce tasks) hash
         # partitions over their reducers: four a reducer spread evenly enough,
         # where 1,024 small ones cost the bench's hour 2.3 s on Spark and 1 s
         # on Hadoop (bench/README.md)
-        reducers = slots or self.reduce_tasks()
+        reducers = self.reduce_tasks()
         return 4 * reducers if reducers else PARTITIONS
 
     def flush_views(self):

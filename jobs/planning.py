@@ -101,7 +101,7 @@ class InputPlanning(MRJob):
         threads = spark_local_threads(self.options.spark_master)
         if self.options.runner == 'spark' and threads:
             # a step's reduce tasks run on the master's threads, in this process
-            env['MRTALLY_TASK_SLOTS'] = str(threads)
+            env['MRTALLY_REDUCE_TASKS'] = str(threads)
         if self.options.bad_records:
             if self.options.runner not in LOCAL_RUNNERS:
                 self.arg_parser.error('--bad-records needs the inline or local runner')
@@ -181,16 +181,16 @@ class InputPlanning(MRJob):
 
     @staticmethod
     def task_slots():
-        """How many tasks of a step run at once, on a local runner or a local
-        Spark master; else None."""
+        """How many tasks of a step run at once, on a local runner; else None."""
         slots = os.environ.get('MRTALLY_TASK_SLOTS')
         return int(slots) if slots else None
 
     @staticmethod
     def reduce_tasks():
-        """How many reduce tasks a step has on Hadoop or EMR, from the job's
-        configuration; else None."""
-        tasks = jobconf_from_env('mapreduce.job.reduces')
+        """How many reduce tasks a step has on a local Spark master (its
+        threads, from the launcher) or on Hadoop and EMR (from the job's
+        configuration); else None."""
+        tasks = os.environ.get('MRTALLY_REDUCE_TASKS') or jobconf_from_env('mapreduce.job.reduces')
         return int(tasks) if tasks else None
 
     @staticmethod

@@ -58,9 +58,9 @@ def test_the_threads_of_a_local_spark_master(master, threads):
 def test_spark_tasks_on_a_local_master_learn_its_threads(tmp_path):
     (tmp_path / 'a').write_bytes(b'en A 1 0\n')
     job = MRPageViews(['-r', 'spark', '--spark-master', 'local[3]', str(tmp_path)])
-    assert job.options.cmdenv['MRTALLY_TASK_SLOTS'] == '3'
+    assert job.options.cmdenv['MRTALLY_REDUCE_TASKS'] == '3'
     job = MRPageViews(['-r', 'spark', '--spark-master', 'yarn', str(tmp_path)])
-    assert 'MRTALLY_TASK_SLOTS' not in (job.options.cmdenv or {})
+    assert 'MRTALLY_REDUCE_TASKS' not in (job.options.cmdenv or {})
 
 
 def test_tasks_of_given_file_lists_are_not_counted(tmp_path):
