@@ -23,6 +23,25 @@ def big_hour(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope='module')
+def run_time(big_hour, tmp_path_factory):
+    """Seconds a whole run over big_hour takes here, by runner: the moments
+    to interrupt are fractions of it, so a faster job or machine still gets
+    interrupted throughout."""
+    times = {}
+
+    def run_time(runner):
+        if runner not in times:
+            out = tmp_path_factory.mktemp('whole') / 'out'
+            start = time.monotonic()
+            subprocess.run([sys.executable, '-m', 'jobs.mr_page_views', '-r', runner, '--no-conf',
+                            '--output-dir', str(out), str(big_hour)],
+                           cwd=ROOT, capture_output=True, check=True, timeout=120)
+            times[runner] = time.monotonic() - start
+        return times[runner]
+    return run_time
+
+
 def interrupt(tmp_path, runner, args, delay, signum, whole_group):
     """Start a job, send ``signum`` after ``delay`` s (to its process group,
     as Ctrl-C does, or to the launcher alone, as kill does); return its exit
@@ -43,10 +62,11 @@ def interrupt(tmp_path, runner, args, delay, signum, whole_group):
 @pytest.mark.parametrize('runner', ['inline', 'local'])
 @pytest.mark.parametrize('signum, whole_group', [(signal.SIGINT, True), (signal.SIGTERM, False)])
 def test_an_interrupted_run_says_so_in_one_line_and_leaves_nothing(
-        big_hour, tmp_path, runner, signum, whole_group):
+        big_hour, run_time, tmp_path, runner, signum, whole_group):
     interrupted = 0
     # from the start-up, through the map tasks, to the last step
-    for n, delay in enumerate([0.2, 0.7, 1.2, 1.7, 2.2]):
+    for n, part in enumerate([0.1, 0.3, 0.5, 0.7, 0.9]):
+        delay = part * run_time(runner)
         case = tmp_path / str(n)
         case.mkdir()
         out = case / 'out'
@@ -62,19 +82,19 @@ def test_an_interrupted_run_says_so_in_one_line_and_leaves_nothing(
         assert not out.exists()
         assert os.listdir(case) == ['tmp']      # no staged output either
         assert list(tmp.iterdir()) == []        # mrjob's temporary directory is gone
-    assert interrupted >= 2      # a fast machine finishes before the last moments
+    assert interrupted >= 2      # a run that goes faster this time may finish first
     # no task is left running
     leftover = subprocess.run(['pgrep', '-f', str(big_hour)], capture_output=True, text=True)
     assert leftover.stdout == ''
 
 
-def test_an_interrupt_keeps_an_overwritten_output_as_it_was(big_hour, tmp_path):
+def test_an_interrupt_keeps_an_overwritten_output_as_it_was(big_hour, run_time, tmp_path):
     out = tmp_path / 'out'
     out.mkdir()
     (out / 'part-00000').write_bytes(b'old\t1\n')
     (out / '_SUCCESS').write_bytes(b'')
     code, err, _ = interrupt(tmp_path, 'local', ['--overwrite', '--output-dir', out, big_hour],
-                             1.0, signal.SIGINT, True)
+                             0.5 * run_time('local'), signal.SIGINT, True)
     assert code == 130, err
     assert (out / 'part-00000').read_bytes() == b'old\t1\n'
 
