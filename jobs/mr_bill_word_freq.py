@@ -16,7 +16,7 @@ Sample command line:
 
     python -m jobs.mr_bill_word_freq inputs/bills/ > words.tsv
 """
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from mrjob.step import MRStep
 
@@ -26,7 +26,7 @@ from jobs.inputs import is_local, looks_like, open_dump
 from jobs.protocols import PackedBillProtocol
 from jobs.rows import SEP, cut
 from jobs.tally import at_least, descending
-from jobs.words import fold, load_stop_words, tokens
+from jobs.words import TokenCounts, fold, load_stop_words
 
 
 class MRBillWordFreq(BillJob):
@@ -86,10 +86,10 @@ class MRBillWordFreq(BillJob):
 
     def start_counting_words(self):
         self.start_counting()
-        self._tokens = Counter()
+        self._tokens = TokenCounts(self.options.min_word_length)
 
     def count_bill_words(self, root):
-        self._tokens.update(tokens(bill_text(root), self.options.min_word_length))
+        self._tokens.add(bill_text(root))
         self.count('documents counted')
 
     def count_file_words(self, path, uri):
@@ -125,7 +125,7 @@ class MRBillWordFreq(BillJob):
     def emit_words(self):
         stop_words = (load_stop_words(self.options.stop_words)
                       if self.options.stop_words else frozenset())
-        counts = fold(self._tokens, self.options.min_word_length, stop_words)
+        counts = fold(self._tokens.total(), self.options.min_word_length, stop_words)
         rows = [b'%s %d' % (word.encode('utf-8'), n) for word, n in counts.items()]
         for chunk in cut(rows):
             yield b'', SEP.join(chunk)

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobs.words import fold, load_stop_words, tokens, words
+import jobs.words
+from jobs.words import TokenCounts, fold, load_stop_words, tokens, words
 
 
 def test_drops_short_words_and_lowercases():
@@ -74,3 +75,36 @@ def test_tokens_by_length_count_as_words_do(text, n):
 def test_short_runs_are_left_out_of_ascii_text():
     assert tokens('an act to amend', 4) == ['amend']
     assert tokens('an act to amend', 1) == ['an', 'act', 'to', 'amend']
+
+
+def counts_of(texts, n, batch_chars=None, monkeypatch=None):
+    if batch_chars:
+        monkeypatch.setattr(jobs.words, 'BATCH_CHARS', batch_chars)
+    counts = TokenCounts(n)
+    for text in texts:
+        counts.add(text)
+    return counts.total()
+
+
+def test_token_counts_of_many_texts():
+    texts = ['', '  ', 'Sec. 2(a) The Secretary_shall', ' amend\tAMEND\x0bamend ',
+             'naïveté Straße amend', 'subsection(b)']
+    assert counts_of(texts, 1) == {'Sec': 1, 'a': 1, 'The': 1, 'Secretary': 1, 'shall': 1,
+                                   'amend': 3, 'AMEND': 1, 'naïveté': 1, 'Straße': 1,
+                                   'subsection': 1, 'b': 1}
+    # ASCII text keeps only runs of six letters or more; other text every run
+    assert counts_of(texts, 6) == {'Secretary': 1, 'subsection': 1,
+                                   'naïveté': 1, 'Straße': 1, 'amend': 1}
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from('aBzZ09_- .\t\n\x0b\x1féİ§'), max_size=40),
+                max_size=8),
+       st.integers(1, 8), st.sampled_from([None, 1, 16]))
+def test_token_counts_are_those_of_tokens(texts, n, batch_chars):
+    # a regular expression a text, against Arrow a batch: in batches of
+    # one text, of a few, and of all
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        expected = Counter()
+        for text in texts:
+            expected.update(tokens(text, n))
+        assert counts_of(texts, n, batch_chars, monkeypatch) == expected
