@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from jobs.inputs import InputError, damage_of, expand_inputs, open_dump
+from jobs.inputs import InputError, damage_of, expand_inputs, looks_like, open_dump
 
 
 @pytest.fixture
@@ -106,3 +106,30 @@ def test_text_that_starts_with_bzh_is_not_bzip2(tmp_path):
         packed.write_bytes(bz2.compress(data))
         with open_dump(str(packed)) as f:
             assert f.read() == data
+
+
+def _empty_zip():
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    zipfile.ZipFile(buf, 'w').close()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize('content, looks', [
+    (b'<?xml version="1.0"?>\n<bill/>', 'bill XML'),
+    (b'\xef\xbb\xbf  <bill/>', 'bill XML'),
+    (_gz(b'<bill/>'), 'bill XML'),
+    (b'hr1-118-ih\t"<bill/>"\n', 'packed bills'),
+    (_bz2(b'hr1-118-ih\t"<bill/>"\n'), 'packed bills'),
+    (b'en Main_Page 3 0\n', 'a pageview dump'),
+    (_gz(DATA), 'a pageview dump'),
+    (_zip(b'<bill/>'), 'a zip archive'),
+    (_empty_zip(), 'a zip archive'),
+    (b'', None),
+    (b'# a Makefile\n', None),
+])
+def test_looks_like(tmp_path, content, looks):
+    path = tmp_path / 'input'
+    path.write_bytes(content)
+    assert looks_like(str(path)) == looks
