@@ -91,6 +91,10 @@ def test_bad_documents_are_counted_and_skipped(dirty, runner):
     # per file, and once per file and reason with where it was first seen
     assert counters['file broken.xml', 'skipped: not well-formed XML'] == 1
     assert counters['file bulk.zip', 'documents counted'] == 1
+    # files with something skipped have a group; a file whose every document
+    # counted adds nothing to the totals, and has none
+    assert {group for group, _ in counters if group.startswith('file ')} == {
+        'file broken.xml', 'file bulk.zip', 'file empty.xml', 'file page.xml'}
     assert [name for group, name in counters if group == SKIPPED and 'broken.xml' in name] == [
         'broken.xml: skipped: not well-formed XML: 1 (first: broken (%s))' % (dirty / 'broken.xml')]
     assert {k: n for k, n in counters.items() if k[0] == 'bills'} == {
