@@ -5,8 +5,8 @@ words once, at the end (:func:`fold`): lower-casing and length checks then
 run once per distinct token, not once per occurrence. :func:`words` does both
 for one text. :class:`TokenCounts` counts the tokens of many texts: those in
 ASCII (almost every bill) in bulk, in Arrow, a few megabytes of text at a
-time, at about twice the speed of a regular expression and a Counter (which
-it uses for the others): bench/README.md.
+time, in a little over half the time of a regular expression and a Counter
+(which it uses for the others): bench/README.md.
 """
 import re
 from collections import Counter
