@@ -57,9 +57,10 @@ class BillJob(TallyJob):
         for name, n in self._stats.items():
             self.increment_counter(GROUP, name, n)
         for name, stats in self._file_stats.items():
-            # a group for a file with something skipped or nothing counted:
-            # what the totals do not tell (10,000 loose bills would make
-            # 20,000 counters, each a line of stderr, saying "1 read, 1 counted")
+            # a group only for a file with something skipped (as every file
+            # that yields nothing valid has): what the totals do not tell.
+            # 10,000 loose bills would make 20,000 counters, each a line of
+            # stderr, saying "1 read, 1 counted".
             if self.wants_file_counters() and set(stats) - {'documents read', *self.VALID}:
                 for counter, n in stats.items():
                     self.increment_counter('file ' + name, counter, n)

@@ -13,7 +13,7 @@ import posixpath
 import zipfile
 import zlib
 
-from jobs.inputs import is_bzip2, printable_name
+from jobs.inputs import is_bzip2, is_zip, printable_name
 
 __all__ = ['BadFile', 'read_bills', 'bill_id_of', 'MAX_BILL_BYTES']
 
@@ -23,8 +23,6 @@ MAX_BILL_BYTES = 256 * 1024 * 1024
 _CHUNK = 1 << 16
 
 _GZIP = b'\x1f\x8b'
-_ZIP = b'PK\x03\x04'
-_EMPTY_ZIP = b'PK\x05\x06'
 
 
 class BadFile(ValueError):
@@ -79,7 +77,7 @@ def read_bills(path, name=None, limit=MAX_BILL_BYTES):
             elif is_bzip2(magic):
                 with bz2.BZ2File(f) as b:
                     yield _read_bounded(bill_id_of(name), b, limit)
-            elif magic[:4] in (_ZIP, _EMPTY_ZIP):
+            elif is_zip(magic):
                 yield from _read_zip(f, limit)
             else:
                 yield _read_bounded(bill_id_of(name), f, limit)

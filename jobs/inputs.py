@@ -29,7 +29,7 @@ from isal import igzip
 
 from jobs.interrupts import on_forced_exit
 
-__all__ = ['SUCCESS', 'InputError', 'expand_inputs', 'damage_of', 'is_bzip2', 'is_local', 'local_path', 'open_dump',
+__all__ = ['SUCCESS', 'InputError', 'expand_inputs', 'damage_of', 'is_bzip2', 'is_zip', 'is_local', 'local_path', 'open_dump',
            'looks_like', 'printable_name', 'scratch_dir']
 
 _GLOB_CHARS = frozenset('*?[')
@@ -143,6 +143,12 @@ def is_bzip2(magic):
             and magic[4:10] in (b'1AY&SY', b'\x17rE8P\x90'))
 
 
+def is_zip(magic):
+    """Whether a file's first bytes start a zip archive: a member's local
+    header, or the end record of an empty archive."""
+    return magic[:4] in (b'PK\x03\x04', b'PK\x05\x06')
+
+
 def damage_of(path, zip_member_limit=256 * 1024 * 1024):
     """Why the local file at ``path`` cannot be read whole, or None.
 
@@ -163,7 +169,7 @@ def damage_of(path, zip_member_limit=256 * 1024 * 1024):
         elif is_bzip2(magic) or name.endswith('.bz2'):
             with bz2.open(path) as f:
                 _read_to_end(f)
-        elif magic[:4] in (b'PK\x03\x04', b'PK\x05\x06') or name.endswith('.zip'):
+        elif is_zip(magic) or name.endswith('.zip'):
             with zipfile.ZipFile(path) as z:
                 for info in z.infolist():
                     if info.file_size <= zip_member_limit:
@@ -186,7 +192,7 @@ def looks_like(path):
     try:
         # by its first bytes, as jobs.billfiles reads a zip: zipfile's test
         # reads up to 64 KB more at the end of every other file
-        if first_bytes(path, 4) in (b'PK\x03\x04', b'PK\x05\x06'):
+        if is_zip(first_bytes(path, 4)):
             return 'a zip archive'
         with open_dump(path) as f:
             head = f.read(4096)
