@@ -192,9 +192,10 @@ def looks_like(path):
     try:
         # by its first bytes, as jobs.billfiles reads a zip: zipfile's test
         # reads up to 64 KB more at the end of every other file
-        if is_zip(first_bytes(path, 4)):
+        magic = first_bytes(path, 10)
+        if is_zip(magic):
             return 'a zip archive'
-        with open_dump(path) as f:
+        with open_dump(path, magic) as f:
             head = f.read(4096)
     except (OSError, EOFError, ValueError):
         return None
@@ -209,9 +210,11 @@ def looks_like(path):
     return None
 
 
-def open_dump(path):
-    """A binary file object for a dump, decompressed as its first bytes say."""
-    magic = first_bytes(path, 10)
+def open_dump(path, magic=None):
+    """A binary file object for a dump, decompressed as its first bytes say
+    (``magic``, its first 10, if the caller has read them)."""
+    if magic is None:
+        magic = first_bytes(path, 10)
     if magic.startswith(b'\x1f\x8b'):
         return igzip.open(path)
     if is_bzip2(magic):
