@@ -14,7 +14,9 @@ removed directory. Other children (``hadoop jar``, ``spark-submit``), which
 mrjob would leave running, get SIGTERM. Once mrjob has unwound, any child
 still there is killed: a signal that lands while mrjob's pool is starting
 leaves workers that nobody ends, and that would hold the user's stderr open.
-A second signal during the cleanup is ignored.
+A second signal during the cleanup is ignored. A signal that lands where
+Python cannot raise (a ``__del__``, a garbage collector's callback) is sent
+again a moment later, not printed as an ignored exception.
 
 Should the unwinding hang (a signal can land inside ``multiprocessing``'s
 own locking), a watchdog ends the run after :data:`GRACE` seconds all the
@@ -48,7 +50,8 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-_state = dict(signum=None, owner=None, what=None, active=False, done=threading.Event())
+_state = dict(signum=None, owner=None, what=None, active=False, owed=False,
+              done=threading.Event())
 _cleanups = []
 
 
@@ -74,6 +77,9 @@ def _on_signal(signum, _frame):
         _stop_other_children()
         threading.Thread(target=_watchdog, daemon=True).start()
         raise Interrupted(signum)
+    if _state['owed']:      # sent again by _unraisable
+        _state['owed'] = False
+        raise Interrupted(_state['signum'])
 
 
 def _children():
@@ -150,13 +156,14 @@ def handled(what):
     log one line naming ``what`` and exit 128 + its number. A failure that
     follows a signal (a task it killed first) counts as the signal. Once the
     body is done, the signals are ignored: the process only has to exit."""
-    _state.update(signum=None, owner=os.getpid(), what=what, active=True)
+    _state.update(signum=None, owner=os.getpid(), what=what, active=True, owed=False)
     _state['done'].clear()
     previous = {s: signal.signal(s, _on_signal) for s in SIGNALS}
+    unraisable, sys.unraisablehook = sys.unraisablehook, _unraisable
     try:
         yield
     except BaseException as e:
-        _state['active'] = False
+        _state.update(active=False, owed=False)
         signum = e.signum if isinstance(e, Interrupted) else received()
         if signum is None or (isinstance(e, SystemExit) and not e.code):
             _restore(previous)
@@ -168,8 +175,32 @@ def handled(what):
         _say(signum)
         _restore(previous)
         sys.exit(128 + signum)
+    finally:
+        sys.unraisablehook = unraisable
     _state['active'] = False
     _ignore()
+
+
+def _unraisable(hook_args):
+    # Interrupted raised where Python cannot raise it (a signal that lands
+    # in a __del__ or a garbage collector's callback) is ignored with a
+    # message on stderr, and the run goes on: instead, nothing is said and
+    # the signal comes again a moment later, from a thread, to land once
+    # this is over (or, should it land in such a place again, again). The
+    # run has the signal all along: a failure that follows counts as it.
+    error = hook_args.exc_value
+    if not isinstance(error, Interrupted):
+        return sys.__unraisablehook__(hook_args)
+    if _state['active'] and _state['owner'] == os.getpid():
+        _state['owed'] = True
+        again = threading.Timer(0.05, _send_again, (error.signum,))
+        again.daemon = True
+        again.start()
+
+
+def _send_again(signum):
+    if _state['owed']:
+        os.kill(os.getpid(), signum)
 
 
 def output_committed():

@@ -20,6 +20,7 @@ from mrjob.job import MRJob
 from mrjob.util import log_to_null, log_to_stream
 
 from jobs.inputs import looks_like, printable_name
+from jobs.interrupts import received
 
 __all__ = ['Summary', 'JobHelp', 'NothingValid', 'SKIPPED', 'merge_counters']
 
@@ -59,8 +60,10 @@ class Summary(MRJob):
                 level = (logging.DEBUG if verbose > 1 else logging.INFO if verbose
                          else logging.WARNING)
                 log_to_stream(name=name, level=level, stream=stream)
+                handler = logging.getLogger(name).handlers[-1]
+                handler.addFilter(_not_after_a_signal)
                 if not verbose:
-                    logging.getLogger(name).handlers[-1].addFilter(_no_config_notes)
+                    handler.addFilter(_no_config_notes)
         if quiet > 1:
             log_to_stream(name='jobs', level=logging.ERROR, stream=stream)
         else:
@@ -122,6 +125,12 @@ class Summary(MRJob):
         for name, hint in self.files_without_valid(runner):
             log.warning('  nothing valid in %s: %s', name, hint)
 
+
+
+def _not_after_a_signal(record):
+    # a failure that follows Ctrl-C or SIGTERM is the signal's doing, and
+    # the run says so in one line (jobs.interrupts)
+    return received() is None
 
 
 def _no_config_notes(record):

@@ -161,3 +161,26 @@ def test_a_signal_once_the_output_is_in_place_does_not_call_the_run_interrupted(
         assert done.returncode == 130 and done.stdout == b''
         assert done.stderr == (b'commits: interrupted by SIGINT: stopped, temporary files'
                                b' removed, no partial output left\n')
+
+
+FINALIZES = """
+import os, signal, time
+from jobs import interrupts
+class Finalized:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)     # its handler runs here, where
+        sum(range(1000))                        # Python cannot raise
+with interrupts.handled('finalizes'):
+    Finalized()
+    for _ in range(100):
+        time.sleep(0.01)
+    print('whole', flush=True)
+"""
+
+
+def test_a_signal_that_lands_in_a_finalizer_still_stops_the_run_in_one_line():
+    done = subprocess.run([sys.executable, '-c', FINALIZES], cwd=ROOT, capture_output=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        130, b'', b'finalizes: interrupted by SIGINT: stopped, temporary files removed,'
+                  b' no partial output left\n')

@@ -80,3 +80,20 @@ def test_help_starts_with_what_the_job_computes_then_its_own_options(module):
     assert '--runner' in mrjob and '--skip-bad-files' not in mrjob
     # internal switches stay hidden
     assert '--file-list' not in text and '--spark' not in text.replace('--runner', '')
+
+
+def test_mrjob_says_nothing_once_the_run_has_a_signal(monkeypatch):
+    # a failure that follows a signal is the signal's doing: the run's one
+    # line about it is all the user sees (jobs.interrupts)
+    import io
+    import logging
+    import signal
+
+    from jobs import interrupts
+    from jobs.mr_page_views import MRPageViews
+    stream = io.StringIO()
+    MRPageViews.set_up_logging(stream=stream)
+    logging.getLogger('mrjob').error('before')
+    monkeypatch.setitem(interrupts._state, 'signum', signal.SIGINT)
+    logging.getLogger('mrjob').error('after')
+    assert stream.getvalue() == 'before\n'
