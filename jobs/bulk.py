@@ -179,12 +179,17 @@ def with_pairs(keys, views, more):
     return None if large else (keys, views)
 
 
+def data_bytes(keys):
+    """The bytes of the values of ``keys``, an array of binary."""
+    return pc.sum(pc.binary_length(keys)).as_py() or 0
+
+
 class Sums:
     """A map task's sums by key, held in Arrow: each chunk's, summed again
     when RESUM_ROWS rows have come in since the last time."""
 
     def __init__(self):
-        self._parts, self._new, self.rows = [], 0, 0
+        self._parts, self._new, self.rows, self.key_bytes = [], 0, 0, 0
 
     def add(self, keys, views):
         """Add the sums of one chunk (or a reducer's rows): arrays of keys and
@@ -193,11 +198,13 @@ class Sums:
         self._parts.append(pa.table([keys, views], schema=_SCHEMA))
         self._new += len(keys)
         self.rows += len(keys)
+        self.key_bytes += data_bytes(keys)
         return self.compact() if self._new >= RESUM_ROWS else []
 
     def compact(self):
-        """Sum the chunks' sums: ``rows`` becomes the number of distinct keys.
-        Returns ``(key, views)`` pairs that no longer fit int64, if any."""
+        """Sum the chunks' sums: ``rows`` becomes the number of distinct keys,
+        ``key_bytes`` their bytes. Returns ``(key, views)`` pairs that no
+        longer fit int64, if any."""
         table = pa.concat_tables(self._parts).group_by('key').aggregate([('views', 'sum')])
         keys, views = table['key'].combine_chunks(), table['views_sum'].combine_chunks()
         big = pc.greater_equal(views, BIG)
@@ -206,7 +213,7 @@ class Sums:
             small = pc.invert(big)
             keys, views = keys.filter(small), views.filter(small)
         self._parts = [pa.table([keys, views], schema=_SCHEMA)]
-        self._new, self.rows = 0, len(keys)
+        self._new, self.rows, self.key_bytes = 0, len(keys), data_bytes(keys)
         return large
 
     def take(self):
@@ -215,7 +222,7 @@ class Sums:
         # summed already if nothing came in since
         large = self.compact() if self._new else []
         table = self._parts[0] if self._parts else _SCHEMA.empty_table()
-        self._parts, self._new, self.rows = [], 0, 0
+        self._parts, self._new, self.rows, self.key_bytes = [], 0, 0, 0
         return table['key'].combine_chunks(), table['views'].combine_chunks(), large
 
 

@@ -59,7 +59,7 @@ class MRDomainViews(PageviewJob):
                 domain, n, some = record.split(b' ', 2)
                 views[domain] += int(n)
                 yield domain, some.split(SEP)
-        for part, distinct in enumerate(distinct_titles(titles(), self.most_reduce_keys())):
+        for part, distinct in enumerate(distinct_titles(titles(), self.reduce_budget())):
             if part == 1:
                 self.increment_counter('memory', 'partitions summed in parts', 1)
             for domain, n in distinct.items():
@@ -86,20 +86,24 @@ class MRDomainViews(PageviewJob):
             yield None, self.format_rows(rows)
 
 
-def distinct_titles(groups, most=None, level=0):
+def distinct_titles(groups, budget=None, level=0):
     """{domain: distinct titles} dicts over ``groups`` of ``(domain,
     [titles])``, which add up to the distinct titles of each domain: a page
-    counts in one of them. Past ``most`` titles held, the pages are spread
-    over files (:class:`jobs.spill.Spill`) and counted a file at a time."""
+    counts in one of them. Once the titles held outweigh ``budget``
+    (jobs.spill.Budget), the pages are spread over files
+    (:class:`jobs.spill.Spill`) and counted a file at a time."""
     titles, held = defaultdict(set), 0
     groups = iter(groups)
     for domain, some in groups:
         seen = titles[domain]
         before = len(seen)
         seen.update(some)
-        held += len(seen) - before
-        if most and held > most and level < LEVELS:
-            break
+        new = len(seen) - before
+        if budget and new:
+            # the new titles' bytes, as the group's on average
+            held += budget.weight(new, new * sum(map(len, some)) / len(some))
+            if held > budget.most and level < LEVELS:
+                break
     else:
         yield {domain: len(seen) for domain, seen in titles.items()}
         return
@@ -115,7 +119,7 @@ def distinct_titles(groups, most=None, level=0):
             spill.add(page, page)
     for pages in spill.parts():
         yield from distinct_titles(((domain, [title]) for domain, title in
-                                    (page.split(b' ', 1) for page in pages)), most, level + 1)
+                                    (page.split(b' ', 1) for page in pages)), budget, level + 1)
 
 
 if __name__ == '__main__':

@@ -1,7 +1,7 @@
 """Base of the pageview jobs: parse, filter and sum views in the mapper.
 
 Each map task sums views per key and emits the sums at the end (in-mapper
-combining), or sooner when it holds as many keys as its memory budget allows
+combining), or sooner when the keys it holds fill its memory budget
 (``--memory``, ``--max-keys``: jobs.spill). It counts the common lines in
 bulk, in Arrow (:mod:`jobs.bulk`), where the job keys pages or domains with
 no filter, and every other line one at a time, into a dict. It keeps its
@@ -43,7 +43,7 @@ from jobs.inputs import open_dump, printable_name
 from jobs.pageviews import Malformed, parse_pageview
 from jobs.rows import SEP, cut
 from jobs.spark_lines import IO_JAR
-from jobs.spill import BASE_MB, LEVELS, MEMORY_MB, Spill, max_keys
+from jobs.spill import BASE_MB, LEVELS, MEMORY_MB, Budget, Spill
 from jobs.tally import TallyJob, at_least, field_value
 
 __all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts', 'as_dict']
@@ -71,8 +71,8 @@ PARTITIONS = 1024
 # rows in one record: big enough that records are few, small enough that
 # one is cheap to hold
 RECORD_ROWS = 1 << 16
-# rows a reducer reads into Arrow at once, at most (a quarter of its budget,
-# if that is less): big enough that Arrow's work a call is long
+# rows a reducer reads into Arrow at once, at most (or a quarter of its
+# budget, if that weighs less): big enough that Arrow's work a call is long
 BATCH_ROWS = 1 << 19
 
 
@@ -105,7 +105,8 @@ class PageviewJob(TallyJob):
                  'reducers spread big partitions over files to stay under it' % MEMORY_MB)
         self.add_passthru_arg(
             '--max-keys', type=at_least(1), metavar='N',
-            help='distinct keys one task holds at most (default: what fits in --memory)')
+            help='distinct keys one task holds at most, whatever their length '
+                 '(default: what fits in --memory)')
 
     def keys_of(self, domain, title, views, hourly):
         """Yield ``(key, views)`` for one valid line; no key may hold a tab."""
@@ -146,19 +147,21 @@ class PageviewJob(TallyJob):
     def memory_budget(self):
         return self.options.memory
 
-    def most_keys(self):
-        """Keys a map task holds at most."""
-        return max_keys(self.options.memory, self.options.max_keys)
+    def budget(self):
+        """What a map task holds at most (jobs.spill.Budget)."""
+        return Budget(self.options.memory, self.options.max_keys)
 
-    def most_reduce_keys(self):
-        """Keys a reducer sums at once: half a map task's, for it also holds
-        the rows it makes of them (measured: bench/MANY_KEYS.md)."""
-        return max(1, self.most_keys() // 2)
+    def reduce_budget(self):
+        """What a reducer sums at once: half a map task's budget, for it also
+        holds the rows it makes of them (measured: bench/MANY_KEYS.md)."""
+        return self.budget().part(0.5)
 
     def start_counting(self):
         self._views = defaultdict(int)
+        self._view_bytes = 0         # of the keys of _views
         self._sums = bulk.Sums()     # what count_stream counted in bulk
-        self._most, self._flushed = self.most_keys(), False
+        self._budget, self._flushed = self.budget(), False
+        self._most = self._budget.most
         self._file_stats = {}    # file name -> Counter; _stats is the current one
         self._file_firsts = {}   # file name -> {reason: first line number}; _firsts, the current
         self._domains = frozenset(d.encode() for d in self.options.domain)
@@ -186,7 +189,7 @@ class PageviewJob(TallyJob):
         """Mapper for line input."""
         self._stats['lines read'] += 1
         self.count_line(line, self._stats['lines read'])
-        if len(self._views) >= self._most:
+        if self.held() >= self._most:
             yield from self.flush_views()
 
     def count_block(self, _, block):
@@ -210,10 +213,7 @@ class PageviewJob(TallyJob):
                 or (self._excluded and title.startswith(self._excluded))):
             stats['lines filtered out'] += 1
             return
-        counted = False
-        for key, n in self.keys_of(domain, title, views, hourly):
-            self._views[key] += n
-            counted = True
+        counted = self.add_large(self.keys_of(domain, title, views, hourly))
         stats['lines counted' if counted else 'lines without an hour'] += 1
 
     def count_file_views(self, path, uri):
@@ -266,11 +266,11 @@ class PageviewJob(TallyJob):
                 for i, line in enumerate(lines, number + 1):
                     self.count_line(line, i)
                 number += len(lines)
-            if self.keys_held() >= self._most:
+            if self.held() >= self._most:
                 # the chunks' sums, summed, may hold far fewer keys: flush
                 # only if they still fill half the budget
                 self.add_large(self._sums.compact())
-                if self.keys_held() >= self._most // 2:
+                if self.held() >= self._most / 2:
                     yield from self.flush_views()
             if not chunk:
                 break
@@ -288,15 +288,28 @@ class PageviewJob(TallyJob):
         self._stats['lines counted'] += read - len(others)
         return read
 
-    def keys_held(self):
-        """The keys held, as the budget counts them: a key in Arrow as two,
-        for summing them and making records of them take as much again
+    def held(self):
+        """What the keys held weigh in the budget: a key in Arrow twice, for
+        summing them and making records of them take as much again
         (measured: bench/README.md)."""
-        return len(self._views) + 2 * self._sums.rows
+        weight = self._budget.weight
+        return (weight(len(self._views), self._view_bytes)
+                + 2 * weight(self._sums.rows, self._sums.key_bytes))
 
     def add_large(self, pairs):
-        """Add ``(key, views)`` pairs to the views held in Python."""
-        add_pairs(self._views, pairs)
+        """Add ``(key, views)`` pairs to the views held in Python; return
+        how many."""
+        held, added = self._views, 0
+        for key, n in pairs:
+            if key not in held:
+                self._view_bytes += len(key)
+            held[key] += n
+            added += 1
+        return added
+
+    def forget_views(self):
+        self._views.clear()
+        self._view_bytes = 0
 
     def partitions(self):
         # A local runner runs as many reduce tasks as it has slots, or twice
@@ -349,14 +362,14 @@ class PageviewJob(TallyJob):
                       else None)
             if merged:
                 yield from self.records_of_arrays(*merged, partitions)
-                self._views.clear()
+                self.forget_views()
                 return
             # else one dict (made in C, then those sums added)
             views = dict(bulk.pairs(keys, counts))
             for key, n in self._views.items():
                 views[key] = views.get(key, 0) + n
         yield from self.records_of_views(views, partitions)
-        self._views.clear()
+        self.forget_views()
 
     def records_of_arrays(self, keys, counts, partitions):
         """A map task's records of its sums as Arrow arrays, the keys
@@ -375,7 +388,7 @@ class PageviewJob(TallyJob):
         """Reducer: sum the views of every key of one partition, a part at a
         time if it is too big, and return what :meth:`add_sums` makes of
         each part, passed on before the next part is summed."""
-        for n, part in enumerate(summed_parts(records, self.most_reduce_keys())):
+        for n, part in enumerate(summed_parts(records, self.reduce_budget())):
             if n == 1:
                 self.increment_counter('memory', 'partitions summed in parts', 1)
             yield from self.add_sums(*part)
@@ -406,31 +419,35 @@ def by_partition(views, partitions):
     return bulk.by_partition(list(views), list(views.values()), partitions)
 
 
-def summed_parts(records, most=None, level=0):
+def summed_parts(records, budget=None, level=0):
     """The sums of the ``key views`` rows of ``records``, in Arrow: parts
     ``(keys, views, large)`` (keys and their sums as arrays, and apart
     {key: views} for sums too big for them), every key in one part, each
-    part of about ``most`` keys at most: past that, the rows are spread over
-    files (:class:`jobs.spill.Spill`) and summed a file at a time."""
+    part weighing about ``budget.most`` at most (jobs.spill.Budget): past
+    that, the rows are spread over files (:class:`jobs.spill.Spill`) and
+    summed a file at a time."""
     sums, large = bulk.Sums(), defaultdict(int)
     records = iter(records)
-    batch, rows, limit = [], 0, most
-    batch_rows = min(BATCH_ROWS, most // 4 or 1) if most else BATCH_ROWS
+    batch, rows, size = [], 0, 0
+    most = budget.most if budget else None
+    limit = most
     for record in records:
         if record:
             batch.append(record)
             rows += record.count(SEP) + 1
-        if rows < batch_rows:
+            size += len(record)
+        if rows < BATCH_ROWS and not (most and budget.weight(rows, size) >= most / 4):
             continue
         _add_rows(sums, large, batch)
-        batch, rows = [], 0
-        if most and level < LEVELS and sums.rows > limit:
+        batch, rows, size = [], 0, 0
+        if most and level < LEVELS and budget.weight(sums.rows, sums.key_bytes) > limit:
             add_pairs(large, sums.compact())
-            if sums.rows + len(large) > most:
+            held = budget.weight(sums.rows + len(large), sums.key_bytes + sum(map(len, large)))
+            if held > most:
                 break
-            # sum again when as many rows again have come: each row is
-            # summed a few times at most
-            limit = max(most, sums.rows + max(sums.rows, most // 4))
+            # sum again when as much again has come: each row is summed a
+            # few times at most
+            limit = max(most, held + max(held, most / 4))
     else:
         if batch:
             _add_rows(sums, large, batch)
@@ -453,7 +470,7 @@ def summed_parts(records, most=None, level=0):
             if row:
                 spill.add(row.rsplit(b' ', 1)[0], row)
     for some in spill.parts():
-        yield from summed_parts(some, most, level + 1)
+        yield from summed_parts(some, budget, level + 1)
 
 
 def _add_rows(sums, large, records):

@@ -9,32 +9,53 @@ afresh in each process, so independent of the partition's), and each file is
 summed alone and freed: a key's rows all land in one file. A file that still
 does not fit is spread again, on the next bits of the hash.
 
-``--max-keys`` defaults to what fits in ``--memory`` (MB, default 1024) at
-``BYTES_PER_KEY`` a key above ``BASE_MB`` for Python, mrjob and a read
-buffer; bench/README.md has the measurements behind both numbers.
+What a task holds is weighed by a :class:`Budget`: ``--max-keys`` keys if
+given, else what fits in ``--memory`` (MB, default 1024) above ``BASE_MB``
+for Python, mrjob and a read buffer, each key weighing ``KEY_BYTES`` and
+``BYTES_PER_BYTE`` times its length: a long title holds more than a short
+one. bench/README.md has the measurements behind the numbers.
 
 Sample command line (none: the pageview jobs use it).
 """
+import copy
 import os
 import tempfile
 
-__all__ = ['Spill', 'max_keys', 'MEMORY_MB', 'WAYS', 'LEVELS']
+__all__ = ['Budget', 'Spill', 'MEMORY_MB', 'WAYS', 'LEVELS']
 
 WAYS = 16
 LEVELS = 15          # 4 bits of a 64-bit hash a level
 # what one process of a job may hold unless --memory says otherwise
 MEMORY_MB = 1024
 BASE_MB = 160
-# a held key: a bytes object of ~30 bytes, its dict slot and int, and its
-# share of a flush (partition lists, a record's row)
-BYTES_PER_KEY = 260
+# a held key: its object, dict slot or Arrow offsets, its int, and its share
+# of a flush's lists; and its bytes, as many times as they are copied (the
+# key, Arrow's sums of it, a record's row), measured at 23 and 243 bytes
+KEY_BYTES = 195
+BYTES_PER_BYTE = 3.5
 
 
-def max_keys(memory_mb, given=None):
-    """How many keys one task may hold: ``given``, or what fits in ``memory_mb``."""
-    if given:
-        return given
-    return max(1000, (memory_mb - BASE_MB) * 1024 * 1024 // BYTES_PER_KEY)
+class Budget:
+    """What a task may hold (``most``), and what keys weigh in it."""
+
+    def __init__(self, memory_mb=MEMORY_MB, max_keys=None):
+        if max_keys:
+            self.most, self._key, self._byte = max_keys, 1, 0
+        else:
+            self.most = max(1000 * (KEY_BYTES + 30 * BYTES_PER_BYTE),
+                            (memory_mb - BASE_MB) * 1024 * 1024)
+            self._key, self._byte = KEY_BYTES, BYTES_PER_BYTE
+
+    def weight(self, keys, key_bytes):
+        """What ``keys`` distinct keys of ``key_bytes`` bytes in all weigh."""
+        return keys * self._key + key_bytes * self._byte
+
+    def part(self, share):
+        """The same weights, ``share`` of the whole (as much at least as one
+        key of 30 bytes)."""
+        part = copy.copy(self)
+        part.most = max(self.weight(1, 30), self.most * share)
+        return part
 
 
 class Spill:

@@ -3,6 +3,7 @@ import pytest
 import reference
 from conftest import INPUTS, run_job, sample_reference, write_dump
 from jobs.mr_domain_views import MRDomainViews
+from jobs.spill import Budget
 
 
 @pytest.mark.parametrize('runner', ['inline', 'local'])
@@ -28,7 +29,7 @@ def test_distinct_titles_past_the_budget_add_up_part_by_part():
     groups = [(b'en', [b'T%d' % (i % 300) for i in range(j, j + 200)]) for j in range(0, 600, 200)]
     groups += [(b'de', [b'T%d' % i for i in range(50)]), (b'en', [b'T1', b'T2'])]
     assert list(distinct_titles(groups)) == [{b'en': 300, b'de': 50}]
-    parts = list(distinct_titles(groups, most=40))
+    parts = list(distinct_titles(groups, Budget(max_keys=40)))
     assert len(parts) > 1
     totals = {}
     for part in parts:

@@ -6,9 +6,11 @@ import sys
 
 from mrjob.parse import parse_mr_job_stderr
 
-from conftest import ROOT
+from conftest import ROOT, run_job, write_dump
+from jobs.mr_page_views import MRPageViews
 from jobs.pageview_job import by_partition, sum_rows
 from jobs.rows import SEP
+from jobs.spill import BASE_MB, Budget
 
 PARTITIONS_OF = """
 import json, sys
@@ -54,8 +56,8 @@ def test_a_partition_past_its_budget_is_summed_in_disjoint_parts():
     for i in range(1200):
         whole[b'k%d' % (i % 500)] = whole.get(b'k%d' % (i % 500), 0) + i % 500
     assert [as_dict(*part) for part in summed_parts(records)] == [whole]   # no budget: one part
-    assert [as_dict(*part) for part in summed_parts(records, most=1000)] == [whole]  # it fits
-    parts = [as_dict(*part) for part in summed_parts(records, most=60)]
+    assert [as_dict(*part) for part in summed_parts(records, Budget(max_keys=1000))] == [whole]  # it fits
+    parts = [as_dict(*part) for part in summed_parts(records, Budget(max_keys=60))]
     assert len(parts) > 1 and all(len(part) <= 60 for part in parts)
     merged = {}
     for part in parts:
@@ -63,6 +65,41 @@ def test_a_partition_past_its_budget_is_summed_in_disjoint_parts():
         merged.update(part)
     assert merged == whole
 
+
+def test_a_partition_of_long_keys_is_summed_in_parts_where_short_ones_fit():
+    from jobs.pageview_job import as_dict, summed_parts
+    budget = Budget(BASE_MB + 1)          # 1 MB: 500 keys of 2,000 bytes weigh 3.6 MB
+
+    def parts_of(length):
+        keys = [b'%04d' % i + b'x' * (length - 4) for i in range(500)]
+        records = [SEP.join(b'%s %d' % (key, i) for i, key in enumerate(keys))] * 2
+        parts = [as_dict(*part) for part in summed_parts(records, budget)]
+        merged = {}
+        for part in parts:
+            assert budget.weight(len(part), sum(map(len, part))) <= budget.most
+            assert not set(part) & set(merged)                          # a key in one part
+            merged.update(part)
+        assert merged == {key: 2 * i for i, key in enumerate(keys)}
+        return parts
+
+    assert len(parts_of(5)) == 1
+    assert len(parts_of(2000)) >= 4
+
+
+def test_long_titles_fill_the_budget_sooner(tmp_path):
+    # 20,000 pages, each twice, in a file; in a map task's sums in Arrow,
+    # titles of 1,000 bytes weigh 2 * 20,000 * (195 + 3.5 * 1,003) = 148 MB,
+    # past --memory 224's 64 MB, so it flushes (and its reducer sums in parts);
+    # titles of 10 bytes weigh 9.5 MB
+    for length, past in ((1000, True), (10, False)):
+        titles = [b'%05d' % i + b'x' * (length - 5) for i in range(20000)]
+        path = write_dump(tmp_path / ('%d.gz' % length),
+                          [b'en %s %d 0' % (t, i % 7 + 1) for i, t in enumerate(titles)] * 2)
+        lines, counters = run_job(MRPageViews, ['--memory', '224', path])
+        assert (counters.get(('memory', 'map task flushes'), 0) > 0) is past
+        assert (counters.get(('memory', 'partitions summed in parts'), 0) > 0) is past
+        ranked = sorted((-2 * (i % 7 + 1), t) for i, t in enumerate(titles))
+        assert lines == [b'en\t%s\t%d' % (t, -v) for v, t in ranked]
 
 
 LAUNCHER = """

@@ -1,7 +1,7 @@
 """Spreading what does not fit over files (jobs.spill)."""
 import os
 
-from jobs.spill import BASE_MB, BYTES_PER_KEY, WAYS, Spill, max_keys
+from jobs.spill import BASE_MB, BYTES_PER_BYTE, KEY_BYTES, WAYS, Budget, Spill
 
 
 def test_every_row_of_a_key_lands_in_one_part_and_the_files_go():
@@ -32,8 +32,20 @@ def test_the_next_level_spreads_on_other_bits():
     assert len([1 for _ in second.parts()]) > 4
 
 
-def test_the_budget_in_keys():
-    assert max_keys(1024, given=3000) == 3000
-    assert max_keys(1024) == (1024 - BASE_MB) * 1024 * 1024 // BYTES_PER_KEY
-    assert max_keys(BASE_MB + 1) == 1024 * 1024 // BYTES_PER_KEY     # 4,032
-    assert max_keys(BASE_MB) == 1000                                    # never fewer
+def test_a_budget_of_keys_counts_keys_whatever_their_length():
+    budget = Budget(1024, max_keys=3000)
+    assert budget.most == 3000
+    assert budget.weight(10, 10 * 1000) == budget.weight(10, 10 * 3) == 10
+    assert budget.part(0.5).most == 1500
+
+
+def test_a_budget_of_memory_weighs_the_bytes_of_keys():
+    budget = Budget(BASE_MB + 1)
+    assert budget.most == 1024 * 1024
+    # by hand: a key of 23 bytes weighs 195 + 3.5 * 23, of 243 bytes 195 + 3.5 * 243
+    assert (KEY_BYTES, BYTES_PER_BYTE) == (195, 3.5)
+    assert budget.weight(2, 46) == 551
+    assert budget.weight(1, 243) == 1045.5
+    assert budget.part(0.5).most == 512 * 1024
+    assert budget.part(0.5).weight(1, 243) == 1045.5
+    assert Budget(BASE_MB).most == 1000 * (195 + 3.5 * 30)     # never less
