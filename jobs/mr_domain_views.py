@@ -117,7 +117,7 @@ def distinct_titles(groups, budget=None, level=0):
         for title in some:
             page = domain + b' ' + title
             spill.add(page, page)
-    for pages in spill.parts():
+    for pages, _, _ in spill.parts():
         yield from distinct_titles(((domain, [title]) for domain, title in
                                     (page.split(b' ', 1) for page in pages)), budget, level + 1)
 

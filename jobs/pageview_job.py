@@ -43,7 +43,7 @@ from jobs.inputs import open_dump, printable_name
 from jobs.pageviews import Malformed, parse_pageview
 from jobs.rows import SEP, cut
 from jobs.spark_lines import IO_JAR
-from jobs.spill import BASE_MB, LEVELS, MEMORY_MB, Budget, Spill
+from jobs.spill import BASE_MB, LEVELS, MEMORY_MB, Budget, Spill, ways_for
 from jobs.tally import TallyJob, at_least, field_value
 
 __all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts', 'as_dict']
@@ -257,6 +257,7 @@ class PageviewJob(TallyJob):
             data = tail + chunk
             end = data.rfind(b'\n') + 1 if chunk else len(data)
             data, tail = data[:end], data[end:]
+            before = self.held()
             if keyed and data and bulk.takes(data):
                 number += self.count_bulk(data, number, *keyed)
             elif data:
@@ -266,11 +267,14 @@ class PageviewJob(TallyJob):
                 for i, line in enumerate(lines, number + 1):
                     self.count_line(line, i)
                 number += len(lines)
-            if self.held() >= self._most:
+            # past the budget with another chunk like this one (of long
+            # titles, a chunk alone weighs a good part of a small budget)
+            grown = self.held() - before
+            if self.held() + grown >= self._most:
                 # the chunks' sums, summed, may hold far fewer keys: flush
                 # only if they still fill half the budget
                 self.add_large(self._sums.compact())
-                if self.held() >= self._most / 2:
+                if self.held() + grown >= self._most / 2:
                     yield from self.flush_views()
             if not chunk:
                 break
@@ -419,13 +423,13 @@ def by_partition(views, partitions):
     return bulk.by_partition(list(views), list(views.values()), partitions)
 
 
-def summed_parts(records, budget=None, level=0):
+def summed_parts(records, budget=None, level=0, ways=None):
     """The sums of the ``key views`` rows of ``records``, in Arrow: parts
     ``(keys, views, large)`` (keys and their sums as arrays, and apart
     {key: views} for sums too big for them), every key in one part, each
     part weighing about ``budget.most`` at most (jobs.spill.Budget): past
-    that, the rows are spread over files (:class:`jobs.spill.Spill`) and
-    summed a file at a time."""
+    that, the rows are spread over ``ways`` files (:class:`jobs.spill.Spill`;
+    by default as many as it may) and summed a file at a time."""
     sums, large = bulk.Sums(), defaultdict(int)
     records = iter(records)
     batch, rows, size = [], 0, 0
@@ -459,7 +463,7 @@ def summed_parts(records, budget=None, level=0):
             add_pairs(large, also)
         yield keys, views, dict(large)
         return
-    spill = Spill(level)
+    spill = Spill(level, *[ways] if ways else [])
     keys, views, big = sums.take()
     for key, n in chain(bulk.pairs(keys, views), big, large.items()):
         spill.add(key, b'%s %d' % (key, n))
@@ -469,8 +473,8 @@ def summed_parts(records, budget=None, level=0):
         for row in record.split(SEP):
             if row:
                 spill.add(row.rsplit(b' ', 1)[0], row)
-    for some in spill.parts():
-        yield from summed_parts(some, budget, level + 1)
+    for some, size, rows in spill.parts():
+        yield from summed_parts(some, budget, level + 1, ways_for(budget, rows, size))
 
 
 def _add_rows(sums, large, records):

@@ -1,13 +1,16 @@
 """Bounded memory in a task: what does not fit is spread over files and taken
 one file at a time.
 
-A map task flushes its partial sums when it holds ``--max-keys`` keys, as
-Hadoop spills its sort buffer. A reducer sums one partition (a stable hash of
-the key) at a time; when a partition holds more keys than fit, its rows go to
-``WAYS`` temporary files by a second hash of the key (Python's own, drawn
+A map task flushes its partial sums when the keys it holds fill its budget,
+as Hadoop spills its sort buffer. A reducer sums one partition (a stable hash
+of the key) at a time; when a partition holds more keys than fit, its rows go
+to ``WAYS`` temporary files by a second hash of the key (Python's own, drawn
 afresh in each process, so independent of the partition's), and each file is
 summed alone and freed: a key's rows all land in one file. A file that still
-does not fit is spread again, on the next bits of the hash.
+does not fit is spread again, on the next bits of the hash, over as few files
+as it needs (:func:`ways_for`): every part becomes a sorted run that
+the last step merges holding a chunk of each, so many small parts would cost
+it what one big one does not.
 
 What a task holds is weighed by a :class:`Budget`: ``--max-keys`` keys if
 given, else what fits in ``--memory`` (MB, default 1024) above ``BASE_MB``
@@ -18,16 +21,20 @@ one. bench/README.md has the measurements behind the numbers.
 Sample command line (none: the pageview jobs use it).
 """
 import copy
+import math
 import os
 import tempfile
 
-__all__ = ['Budget', 'Spill', 'MEMORY_MB', 'WAYS', 'LEVELS']
+__all__ = ['Budget', 'Spill', 'ways_for', 'MEMORY_MB', 'WAYS', 'LEVELS']
 
 WAYS = 16
 LEVELS = 15          # 4 bits of a 64-bit hash a level
 # what one process of a job may hold unless --memory says otherwise
 MEMORY_MB = 1024
-BASE_MB = 160
+# what a map task holds before it holds a key: Python, pyarrow and numpy, a
+# chunk of input in Arrow, and what Arrow's allocator keeps (275 MB at any
+# budget, measured over keys of 23 bytes)
+BASE_MB = 256
 # a held key: its object, dict slot or Arrow offsets, its int, and its share
 # of a flush's lists; and its bytes, as many times as they are copied (the
 # key, Arrow's sums of it, a record's row), measured at 23 and 243 bytes
@@ -58,28 +65,38 @@ class Budget:
         return part
 
 
-class Spill:
-    """Rows spread over ``WAYS`` temporary files by a hash of their key."""
+def ways_for(budget, rows, size):
+    """How many files to spread ``rows`` rows of ``size`` bytes over, should
+    they not fit in ``budget``: enough for each to fit with room to spare."""
+    return min(WAYS, max(2, math.ceil(1.5 * budget.weight(rows, size) / budget.most)))
 
-    def __init__(self, level=0):
-        self.shift = 4 * level
+
+class Spill:
+    """Rows spread over ``ways`` temporary files (at most ``WAYS``) by a hash
+    of their key."""
+
+    def __init__(self, level=0, ways=WAYS):
+        self.shift, self.ways = 4 * level, ways
         self._dir = tempfile.TemporaryDirectory(prefix='mrtally-spill-')
-        self._files = [open(os.path.join(self._dir.name, '%d' % i), 'w+b') for i in range(WAYS)]
+        self._files = [open(os.path.join(self._dir.name, '%d' % i), 'w+b') for i in range(ways)]
         self.rows = 0
 
     def add(self, key, row):
         """Keep ``row`` (bytes without a newline) in the file of ``key``."""
-        self._files[(hash(key) >> self.shift) & (WAYS - 1)].write(row + b'\n')
+        self._files[(hash(key) >> self.shift) % self.ways].write(row + b'\n')
         self.rows += 1
 
     def parts(self):
         """Each file's rows in turn, as an iterator to use up before the
-        next; the files are gone after the last."""
+        next, with its size: ``(rows, bytes, about how many rows)``; the
+        files are gone after the last."""
+        total = sum(f.tell() for f in self._files)
         try:
             for f in self._files:
-                if f.tell():
+                size = f.tell()
+                if size:
                     f.seek(0)
-                    yield (line[:-1] for line in f)
+                    yield (line[:-1] for line in f), size, self.rows * size // total
                 f.close()
         finally:
             for f in self._files:

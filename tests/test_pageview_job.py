@@ -89,17 +89,35 @@ def test_a_partition_of_long_keys_is_summed_in_parts_where_short_ones_fit():
 def test_long_titles_fill_the_budget_sooner(tmp_path):
     # 20,000 pages, each twice, in a file; in a map task's sums in Arrow,
     # titles of 1,000 bytes weigh 2 * 20,000 * (195 + 3.5 * 1,003) = 148 MB,
-    # past --memory 224's 64 MB, so it flushes (and its reducer sums in parts);
+    # past --memory 320's 64 MB, so it flushes (and its reducer sums in parts);
     # titles of 10 bytes weigh 9.5 MB
     for length, past in ((1000, True), (10, False)):
         titles = [b'%05d' % i + b'x' * (length - 5) for i in range(20000)]
         path = write_dump(tmp_path / ('%d.gz' % length),
                           [b'en %s %d 0' % (t, i % 7 + 1) for i, t in enumerate(titles)] * 2)
-        lines, counters = run_job(MRPageViews, ['--memory', '224', path])
+        lines, counters = run_job(MRPageViews, ['--memory', '320', path])
         assert (counters.get(('memory', 'map task flushes'), 0) > 0) is past
         assert (counters.get(('memory', 'partitions summed in parts'), 0) > 0) is past
         ranked = sorted((-2 * (i % 7 + 1), t) for i, t in enumerate(titles))
         assert lines == [b'en\t%s\t%d' % (t, -v) for v, t in ranked]
+
+
+def test_a_part_too_big_is_spread_again_over_few_files():
+    from jobs.pageview_job import as_dict, summed_parts
+    budget = Budget(BASE_MB + 1)          # 1 MB
+    # 24,000 keys of 200 bytes weigh 21.5 MB: 16 files at the first level of
+    # about 1.3 MB each, each spread again over 2 or 3 (16 each, 241 parts
+    # in all, before: the last step holds a chunk of every part)
+    keys = [b'%05d' % i + b'y' * 195 for i in range(24000)]
+    records = [SEP.join(b'%s %d' % (key, i) for i, key in enumerate(keys[j:j + 500], j))
+               for j in range(0, 24000, 500)]
+    parts = [as_dict(*part) for part in summed_parts(records, budget)]
+    assert 16 < len(parts) <= 16 * 3
+    merged = {}
+    for part in parts:
+        assert not set(part) & set(merged)
+        merged.update(part)
+    assert merged == {key: i for i, key in enumerate(keys)}
 
 
 LAUNCHER = """

@@ -1,7 +1,7 @@
 """Spreading what does not fit over files (jobs.spill)."""
 import os
 
-from jobs.spill import BASE_MB, BYTES_PER_BYTE, KEY_BYTES, WAYS, Budget, Spill
+from jobs.spill import BASE_MB, BYTES_PER_BYTE, KEY_BYTES, WAYS, Budget, Spill, ways_for
 
 
 def test_every_row_of_a_key_lands_in_one_part_and_the_files_go():
@@ -11,7 +11,7 @@ def test_every_row_of_a_key_lands_in_one_part_and_the_files_go():
         spill.add(key, row)
     directory = spill._dir.name
     assert len(os.listdir(directory)) == WAYS
-    parts = [list(part) for part in spill.parts()]
+    parts = [list(part) for part, _, _ in spill.parts()]
     assert not os.path.exists(directory)
     assert sorted(row for part in parts for row in part) == sorted(row for _, row in rows)
     keys_of = [{row.split(b' ')[0] for row in part} for part in parts]
@@ -24,12 +24,33 @@ def test_the_next_level_spreads_on_other_bits():
     first = Spill(0)
     for key in keys:
         first.add(key, key)
-    crowded = max((list(part) for part in first.parts()), key=len)
+    crowded = max((list(part) for part, _, _ in first.parts()), key=len)
     second = Spill(1)
     for key in crowded:
         second.add(key, key)
     # one part of the first level is spread again over several
     assert len([1 for _ in second.parts()]) > 4
+
+
+def test_a_spill_over_fewer_files_sizes_its_parts():
+    spill = Spill(level=1, ways=3)
+    rows = [b'k%d %d' % (i, i) for i in range(3000)]
+    for row in rows:
+        spill.add(row.split(b' ')[0], row)
+    parts = [(list(part), size, about) for part, size, about in spill.parts()]
+    assert len(parts) == 3
+    assert sorted(row for part, _, _ in parts for row in part) == sorted(rows)
+    for part, size, about in parts:
+        assert size == sum(len(row) + 1 for row in part)
+        assert abs(about - len(part)) <= 0.05 * len(part)     # rows of about one size
+
+
+def test_a_file_too_big_is_spread_over_as_few_files_as_it_needs():
+    budget = Budget(BASE_MB + 1)                     # 1,048,576
+    # 1,000 keys of 1,000 bytes weigh 195,000 + 3,500,000: 1.5 times that is 5.3 budgets
+    assert ways_for(budget, 1000, 1000 * 1000) == 6
+    assert ways_for(budget, 10, 100) == 2
+    assert ways_for(budget, 10 ** 6, 10 ** 9) == WAYS
 
 
 def test_a_budget_of_keys_counts_keys_whatever_their_length():
