@@ -43,7 +43,7 @@ from jobs.inputs import open_dump, printable_name
 from jobs.pageviews import Malformed, parse_pageview
 from jobs.rows import SEP, cut
 from jobs.spark_lines import IO_JAR
-from jobs.spill import BASE_MB, LEVELS, MEMORY_MB, Budget, Spill, ways_for
+from jobs.spill import BASE_MB, LEVELS, MEMORY_MB, WAYS, Budget, Spill, ways_for
 from jobs.tally import TallyJob, at_least, field_value
 
 __all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts', 'as_dict']
@@ -161,7 +161,6 @@ class PageviewJob(TallyJob):
         self._view_bytes = 0         # of the keys of _views
         self._sums = bulk.Sums()     # what count_stream counted in bulk
         self._budget, self._flushed = self.budget(), False
-        self._most = self._budget.most
         self._file_stats = {}    # file name -> Counter; _stats is the current one
         self._file_firsts = {}   # file name -> {reason: first line number}; _firsts, the current
         self._domains = frozenset(d.encode() for d in self.options.domain)
@@ -189,7 +188,7 @@ class PageviewJob(TallyJob):
         """Mapper for line input."""
         self._stats['lines read'] += 1
         self.count_line(line, self._stats['lines read'])
-        if self.held() >= self._most:
+        if self.held() >= self._budget.most:
             yield from self.flush_views()
 
     def count_block(self, _, block):
@@ -269,12 +268,13 @@ class PageviewJob(TallyJob):
                 number += len(lines)
             # past the budget with another chunk like this one (of long
             # titles, a chunk alone weighs a good part of a small budget)
-            grown = self.held() - before
-            if self.held() + grown >= self._most:
+            held = self.held()
+            grown = held - before
+            if held + grown >= self._budget.most:
                 # the chunks' sums, summed, may hold far fewer keys: flush
                 # only if they still fill half the budget
                 self.add_large(self._sums.compact())
-                if self.held() + grown >= self._most / 2:
+                if self.held() + grown >= self._budget.most / 2:
                     yield from self.flush_views()
             if not chunk:
                 break
@@ -423,13 +423,13 @@ def by_partition(views, partitions):
     return bulk.by_partition(list(views), list(views.values()), partitions)
 
 
-def summed_parts(records, budget=None, level=0, ways=None):
+def summed_parts(records, budget=None, level=0, ways=WAYS):
     """The sums of the ``key views`` rows of ``records``, in Arrow: parts
     ``(keys, views, large)`` (keys and their sums as arrays, and apart
     {key: views} for sums too big for them), every key in one part, each
     part weighing about ``budget.most`` at most (jobs.spill.Budget): past
-    that, the rows are spread over ``ways`` files (:class:`jobs.spill.Spill`;
-    by default as many as it may) and summed a file at a time."""
+    that, the rows are spread over ``ways`` files (:class:`jobs.spill.Spill`)
+    and summed a file at a time."""
     sums, large = bulk.Sums(), defaultdict(int)
     records = iter(records)
     batch, rows, size = [], 0, 0
@@ -463,7 +463,7 @@ def summed_parts(records, budget=None, level=0, ways=None):
             add_pairs(large, also)
         yield keys, views, dict(large)
         return
-    spill = Spill(level, *[ways] if ways else [])
+    spill = Spill(level, ways)
     keys, views, big = sums.take()
     for key, n in chain(bulk.pairs(keys, views), big, large.items()):
         spill.add(key, b'%s %d' % (key, n))
