@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as csv
 
-from jobs.rows import CHUNK_ROWS, SEP
+from jobs.rows import CHUNK_BYTES, CHUNK_ROWS, SEP, chunk_bounds
 from jobs.topn import LIGHT
 
 __all__ = ['MOST_DIGITS', 'takes', 'count_chunk', 'pairs', 'prefixed', 'Sums', 'with_pairs',
@@ -51,8 +51,11 @@ BOM = b'\xef\xbb\xbf'
 # added.
 BIG = 1 << 62
 RESUM_ROWS = 4_000_000
-# keys made into records at a time: about 150 bytes each while they are
+# keys made into records or Python objects at a time: about 150 bytes
+# each while they are, besides their own (which SLICE_BYTES bounds: 524,288
+# keys of 1,000 bytes would be half a GB)
 SLICE_ROWS = 1 << 19
+SLICE_BYTES = 1 << 25
 _PARSE = dict(delimiter=' ', quote_char=False, escape_char=False, double_quote=False,
               newlines_in_values=False, ignore_empty_lines=False)
 
@@ -151,10 +154,16 @@ def count_chunk(data, by_domain=False):
 def pairs(keys, views):
     """``(key, views)`` pairs of Arrow arrays, as Python objects (through
     numpy: 15 times faster than pyarrow's to_pylist on binary arrays), made
-    SLICE_ROWS at a time."""
-    for start in range(0, len(keys), SLICE_ROWS):
-        yield from zip(keys.slice(start, SLICE_ROWS).to_numpy(zero_copy_only=False).tolist(),
-                       views.slice(start, SLICE_ROWS).to_numpy().tolist())
+    SLICE_ROWS keys or SLICE_BYTES bytes of them at a time."""
+    for some, their in _slices(keys, views):
+        yield from zip(some.to_numpy(zero_copy_only=False).tolist(), their.to_numpy().tolist())
+
+
+def _slices(keys, views):
+    """``(keys, views)`` slices of two arrays, SLICE_ROWS keys or SLICE_BYTES
+    bytes of them each."""
+    for a, b in chunk_bounds(_buffers(keys)[1], SLICE_ROWS, SLICE_BYTES):
+        yield keys.slice(a, b - a), views.slice(a, b - a)
 
 
 def prefixed(prefix, keys):
@@ -226,23 +235,23 @@ class Sums:
         return table['key'].combine_chunks(), table['views'].combine_chunks(), large
 
 
-def records(keys, views, partitions, record_rows):
+def records(keys, views, partitions, record_rows, record_bytes):
     """``(partition, record)`` pairs for ``keys`` and their ``views`` (Arrow
-    arrays): rows ``key views`` joined by SEP, up to ``record_rows`` in a
-    record, as :meth:`jobs.pageview_job.PageviewJob.records_of_views` makes
-    them from a dict, but with no Python loop a key. A slice of SLICE_ROWS
-    keys at a time, which bounds what the work holds besides the sums."""
-    for start in range(0, len(keys), SLICE_ROWS):
-        yield from _records(keys.slice(start, SLICE_ROWS), views.slice(start, SLICE_ROWS),
-                            partitions, record_rows)
+    arrays): rows ``key views`` joined by SEP, up to ``record_rows`` rows and
+    ``record_bytes`` bytes of keys in a record, as
+    :meth:`jobs.pageview_job.PageviewJob.records_of_views` makes them from a
+    dict, but with no Python loop a key. A slice of keys at a time
+    (:func:`_slices`), which bounds what the work holds besides the sums."""
+    for some, their in _slices(keys, views):
+        yield from _records(some, their, partitions, record_rows, record_bytes)
 
 
-def _records(keys, views, partitions, record_rows):
+def _records(keys, views, partitions, record_rows, record_bytes):
     part, order = _partitioned(keys, partitions)
+    keys = keys.take(order)
     # "key views" + SEP, one after another in one buffer
-    rows = _buffers(pc.binary_join_element_wise(keys.take(order), b' ', _text(views.take(order)),
-                                                SEP, b''))
-    for a, b in _bounds(part, record_rows):
+    rows = _buffers(pc.binary_join_element_wise(keys, b' ', _text(views.take(order)), SEP, b''))
+    for a, b in _bounds(part, _buffers(keys)[1], record_rows, record_bytes):
         yield b'%d' % part[a], _slice(rows, a, b)
 
 
@@ -254,12 +263,14 @@ def _partitioned(keys, partitions):
     return part[order], pa.array(order)
 
 
-def _bounds(part, most):
-    """``(start, stop)`` of each run of at most ``most`` equal values of ``part``."""
+def _bounds(part, ends, most, most_bytes):
+    """``(start, stop)`` of each run of equal values of ``part``, cut into
+    slices of at most ``most`` items and ``most_bytes`` bytes of keys that
+    end at ``ends`` (jobs.rows.chunk_bounds)."""
     bounds = np.flatnonzero(np.diff(part)) + 1
     for start, stop in zip([0, *bounds.tolist()], [*bounds.tolist(), len(part)]):
-        for a in range(start, stop, most):
-            yield a, min(a + most, stop)
+        for a, b in chunk_bounds(ends[start:stop + 1], most, most_bytes):
+            yield start + a, start + b
 
 
 def heavy_and_light(keys, views, n, tasks):
@@ -275,28 +286,29 @@ def heavy_and_light(keys, views, n, tasks):
     return (keys.filter(heavy), views.filter(heavy)), (keys.filter(light), views.filter(light))
 
 
-def light_records(keys, views, partitions, record_rows):
+def light_records(keys, views, partitions, record_rows, record_bytes):
     """``(partition, record)`` pairs of jobs.topn's light records
     (:func:`jobs.topn.light_record`) for ``keys`` and their ``views``, up to
-    ``record_rows`` keys a record, partitioned as :func:`records` does it."""
-    for start in range(0, len(keys), SLICE_ROWS):
-        some, their = keys.slice(start, SLICE_ROWS), views.slice(start, SLICE_ROWS)
+    ``record_rows`` keys and ``record_bytes`` bytes of them a record,
+    partitioned as :func:`records` does it."""
+    for some, their in _slices(keys, views):
         part, order = _partitioned(some, partitions)
-        keys_sep = _buffers(pc.binary_join_element_wise(some.take(order), SEP, b''))
+        some = some.take(order)
+        keys_sep = _buffers(pc.binary_join_element_wise(some, SEP, b''))
         views_space = _buffers(pc.binary_join_element_wise(_text(their.take(order)), b' ', b''))
-        for a, b in _bounds(part, record_rows):
+        for a, b in _bounds(part, _buffers(some)[1], record_rows, record_bytes):
             yield b'%d' % part[a], b''.join([
                 LIGHT, _slice(keys_sep, a, b), LIGHT, _slice(views_space, a, b)])
 
 
-def domain_records(keys, views, partitions, record_rows):
+def domain_records(keys, views, partitions, record_rows, record_bytes):
     """``(partition, record)`` pairs of MRDomainViews' map records for pages
     ``keys`` (``domain title``) and their ``views``: for each partition
     and domain, ``domain views titles``, the titles joined by SEP, up to
-    ``record_rows`` of them a record (the views in one record of each run,
-    0 in the others), partitioned by page as :func:`records` does it."""
-    for start in range(0, len(keys), SLICE_ROWS):
-        some, their = keys.slice(start, SLICE_ROWS), views.slice(start, SLICE_ROWS)
+    ``record_rows`` of them and ``record_bytes`` bytes of them a record (the
+    views in the first record of each run, 0 in the others), partitioned by
+    page as :func:`records` does it."""
+    for some, their in _slices(keys, views):
         part, order = _partitioned(some, partitions)
         halves = pc.split_pattern(some.take(order), b' ', max_splits=1)
         domains, titles = pc.list_element(halves, 0), pc.list_element(halves, 1)
@@ -304,7 +316,9 @@ def domain_records(keys, views, partitions, record_rows):
         by = pc.sort_indices(pa.table({'part': part, 'domain': domains}),
                              sort_keys=[('part', 'ascending'), ('domain', 'ascending')])
         part, domains = part[by.to_numpy()], domains.take(by)
-        titles = _buffers(pc.binary_join_element_wise(titles.take(by), SEP, b''))
+        titles = titles.take(by)
+        ends = _buffers(titles)[1]
+        titles = _buffers(pc.binary_join_element_wise(titles, SEP, b''))
         counts = their.take(order).take(by).to_numpy()
         if len(counts) and int(counts.max()) >= (1 << 63) // len(counts):
             counts = counts.astype(object)   # sums that may pass int64
@@ -317,9 +331,9 @@ def domain_records(keys, views, partitions, record_rows):
         stops = [*starts[1:].tolist(), len(counts)]
         for a, stop, n in zip(starts.tolist(), stops, sums):
             domain = domains[a].as_py()
-            for b in range(a, stop, record_rows):
+            for b, c in chunk_bounds(ends[a:stop + 1], record_rows, record_bytes):
                 yield b'%d' % part[a], b'%s %d %s' % (
-                    domain, n if b == a else 0, _slice(titles, b, min(b + record_rows, stop)))
+                    domain, 0 if b else n, _slice(titles, a + b, a + c))
 
 
 def rows_of(records):
@@ -360,11 +374,12 @@ def without(keys, views, some):
 _NINES = np.uint64(10 ** 19 - 1)
 
 
-def ranked_chunks(keys, views, least=0, chunk_rows=CHUNK_ROWS):
+def ranked_chunks(keys, views, least=0, chunk_rows=CHUNK_ROWS, chunk_bytes=CHUNK_BYTES):
     """The rows ``DIGITS key views`` of the ``keys`` whose ``views`` (below
     BIG) are at least ``least``, where DIGITS is jobs.tally.descending(views):
-    sorted, and joined by SEP in chunks of ``chunk_rows``, as
-    jobs.rows.chunks_of_run makes them, with no Python loop a row."""
+    sorted, and joined by SEP in chunks of ``chunk_rows`` rows or
+    ``chunk_bytes`` bytes, as jobs.rows.chunks_of_run makes them, with no
+    Python loop a row."""
     if least:
         kept = pc.greater_equal(views, least)
         keys, views = keys.filter(kept), views.filter(kept)
@@ -380,8 +395,10 @@ def ranked_chunks(keys, views, least=0, chunk_rows=CHUNK_ROWS):
     rows = _buffers(pc.binary_join_element_wise(b'9', digits, b' ', keys, b' ', _text(views), SEP,
                                                 b''))
     del keys, views, digits
-    for a in range(0, len(rows[1]) - 1, chunk_rows):
-        yield _slice(rows, a, min(a + chunk_rows, len(rows[1]) - 1))
+    # each row's offsets less its separators: where chunks_of_run's rows end
+    ends = rows[1] - np.arange(len(rows[1]))
+    for a, b in chunk_bounds(ends, chunk_rows, chunk_bytes):
+        yield _slice(rows, a, b)
 
 
 def _text(numbers):

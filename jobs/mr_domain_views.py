@@ -11,8 +11,8 @@ from collections import defaultdict
 
 from mrjob.step import MRStep
 
-from jobs.pageview_job import RECORD_ROWS, PageviewJob, bulk, by_partition
-from jobs.rows import SEP, cut
+from jobs.pageview_job import RECORD_BYTES, RECORD_ROWS, PageviewJob, bulk, by_partition
+from jobs.rows import SEP, spans
 from jobs.spill import LEVELS, Spill
 from jobs.tally import descending
 
@@ -40,12 +40,13 @@ class MRDomainViews(PageviewJob):
                 sums[0] += n
                 sums[1].append(title)
             for domain, (n, titles) in domains.items():
-                for i, chunk in enumerate(cut(titles, RECORD_ROWS)):
-                    yield b'%d' % partition, b'%s %d %s' % (domain, 0 if i else n, SEP.join(chunk))
+                for a, b in spans(titles, RECORD_ROWS, RECORD_BYTES):
+                    yield b'%d' % partition, b'%s %d %s' % (domain, 0 if a else n,
+                                                          SEP.join(titles[a:b]))
 
     def records_of_arrays(self, keys, counts, partitions):
         # as records_of_views, in bulk
-        return bulk.domain_records(keys, counts, partitions, RECORD_ROWS)
+        return bulk.domain_records(keys, counts, partitions, RECORD_ROWS, RECORD_BYTES)
 
     def start_domains(self):
         # views and distinct titles of each domain, over this reducer's pages

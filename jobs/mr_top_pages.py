@@ -12,8 +12,8 @@ from collections import defaultdict
 
 from mrjob.step import MRStep
 
-from jobs.pageview_job import RECORD_ROWS, PageviewJob, as_dict, bulk, by_partition
-from jobs.rows import cut
+from jobs.pageview_job import RECORD_BYTES, RECORD_ROWS, PageviewJob, as_dict, bulk, by_partition
+from jobs.rows import spans
 from jobs.tally import at_least, descending, from_descending, keep_smallest
 from jobs.topn import LIGHT, add_light_counts, bar, light_record, take_heavy
 
@@ -61,19 +61,19 @@ class MRTopPages(PageviewJob):
         self.count_sent(len(heavy), len(views))
         yield from super().records_of_views(heavy, partitions)
         for partition, (keys, counts) in enumerate(by_partition(views, partitions)):
-            for some, their in zip(cut(keys, RECORD_ROWS), cut(counts, RECORD_ROWS)):
-                yield b'%d' % partition, light_record(some, their)
+            for a, b in spans(keys, RECORD_ROWS, RECORD_BYTES):
+                yield b'%d' % partition, light_record(keys[a:b], counts[a:b])
 
     def records_of_arrays(self, keys, counts, partitions):
         # as records_of_views, in bulk
         tasks = self.sends_light()
         if not tasks:
-            yield from bulk.records(keys, counts, partitions, RECORD_ROWS)
+            yield from bulk.records(keys, counts, partitions, RECORD_ROWS, RECORD_BYTES)
             return
         heavy, light = bulk.heavy_and_light(keys, counts, self.options.top, tasks)
         self.count_sent(len(heavy[0]), len(light[0]))
-        yield from bulk.records(*heavy, partitions, RECORD_ROWS)
-        yield from bulk.light_records(*light, partitions, RECORD_ROWS)
+        yield from bulk.records(*heavy, partitions, RECORD_ROWS, RECORD_BYTES)
+        yield from bulk.light_records(*light, partitions, RECORD_ROWS, RECORD_BYTES)
 
     def count_sent(self, whole, light):
         self.increment_counter(GROUP, 'map tasks', 1)

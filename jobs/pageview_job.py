@@ -10,11 +10,12 @@ increment. It emits its sums cut into partitions by a stable hash of the
 key (one per task slot on the local runners; four per reduce task on Hadoop,
 EMR and a local Spark master, whose partitioners hash them over their
 reducers; else ``PARTITIONS``), in records of up to ``RECORD_ROWS``
-``key views`` rows joined by rows.SEP. A few big records cost the shuffle
-far less than a record per key. A reducer sums one partition at a time (in
-parts, if it is too big), in Arrow too (:func:`summed_parts`), and hands the
-sums to :meth:`add_sums`: MRPageViews sorts them into its rows in Arrow,
-the other jobs take them as a dict (:meth:`add_views`).
+``key views`` rows and ``RECORD_BYTES`` bytes of keys, joined by rows.SEP.
+A few big records cost the shuffle far less than a record per key. A
+reducer sums one partition at a time (in parts, if it is too big), in Arrow
+too (:func:`summed_parts`), and hands the sums to :meth:`add_sums`:
+MRPageViews sorts them into its rows in Arrow, the other jobs take them as
+a dict (:meth:`add_views`).
 
 Every line read is counted once: counted, filtered out, without an hour, or
 malformed (by reason), in the ``pageviews`` counter group and, on the local
@@ -41,7 +42,7 @@ from mrjob.compat import jobconf_from_env
 
 from jobs.inputs import open_dump, printable_name
 from jobs.pageviews import Malformed, parse_pageview
-from jobs.rows import SEP, cut
+from jobs.rows import SEP, spans
 from jobs.spark_lines import IO_JAR
 from jobs.spill import BASE_MB, LEVELS, MEMORY_MB, WAYS, Budget, Spill, ways_for
 from jobs.tally import TallyJob, at_least, field_value
@@ -69,8 +70,11 @@ _CHUNK = 1 << 23
 # a map task's records stay big
 PARTITIONS = 1024
 # rows in one record: big enough that records are few, small enough that
-# one is cheap to hold
+# one is cheap to hold; and bytes of keys, for long titles (65,536 keys of
+# 1,000 bytes made a record of 65 MB, which a reducer at --memory 600 held
+# several times over, and went past its budget)
 RECORD_ROWS = 1 << 16
+RECORD_BYTES = 1 << 22
 # rows a reducer reads into Arrow at once, at most (or a quarter of its
 # budget, if that weighs less): big enough that Arrow's work a call is long
 BATCH_ROWS = 1 << 19
@@ -99,8 +103,11 @@ class PageviewJob(TallyJob):
         self.add_passthru_arg(
             '--min-views', type=at_least(0), default=0, metavar='N',
             help='leave out rows with fewer than N views')
+        # Below 384, a map task's floor passes its budget: over 1.5 M keys of
+        # 23 bytes it peaked at 322-333 MB at any --memory from 320 to 400
+        # (Arrow's allocator keeps some of what it frees).
         self.add_passthru_arg(
-            '--memory', type=at_least(BASE_MB + 64), default=MEMORY_MB, metavar='MB',
+            '--memory', type=at_least(BASE_MB + 128), default=MEMORY_MB, metavar='MB',
             help='what one task may hold (default %d): map tasks flush their sums and '
                  'reducers spread big partitions over files to stay under it' % MEMORY_MB)
         self.add_passthru_arg(
@@ -357,7 +364,7 @@ class PageviewJob(TallyJob):
         partitions = self.partitions()
         views = self._views
         if type(self).records_of_views is PageviewJob.records_of_views:
-            yield from bulk.records(keys, counts, partitions, RECORD_ROWS)
+            yield from bulk.records(keys, counts, partitions, RECORD_ROWS, RECORD_BYTES)
         elif len(keys):
             # the few sums held in Python added to the arrays, if they fit,
             # for a job that makes its records in bulk too
@@ -385,8 +392,9 @@ class PageviewJob(TallyJob):
         """A map task's ``(partition, value)`` records of its ``views``
         ({key: views}): rows ``key views`` joined by rows.SEP."""
         for partition, (keys, counts) in enumerate(by_partition(views, partitions)):
-            for some, their in zip(cut(keys, RECORD_ROWS), cut(counts, RECORD_ROWS)):
-                yield b'%d' % partition, SEP.join(map(b'%s %d'.__mod__, zip(some, their)))
+            for a, b in spans(keys, RECORD_ROWS, RECORD_BYTES):
+                rows = map(b'%s %d'.__mod__, zip(keys[a:b], counts[a:b]))
+                yield b'%d' % partition, SEP.join(rows)
 
     def sum_views(self, _, records):
         """Reducer: sum the views of every key of one partition, a part at a
@@ -434,29 +442,35 @@ def summed_parts(records, budget=None, level=0, ways=WAYS):
     records = iter(records)
     batch, rows, size = [], 0, 0
     most = budget.most if budget else None
-    limit = most
+    limit, read_all = most, True
     for record in records:
         if record:
             batch.append(record)
             rows += record.count(SEP) + 1
             size += len(record)
-        if rows < BATCH_ROWS and not (most and budget.weight(rows, size) >= most / 4):
+        if rows < BATCH_ROWS and not (most and budget.weight(rows, size) >= most / 8):
             continue
         _add_rows(sums, large, batch)
         batch, rows, size = [], 0, 0
         if most and level < LEVELS and budget.weight(sums.rows, sums.key_bytes) > limit:
             add_pairs(large, sums.compact())
             held = budget.weight(sums.rows + len(large), sums.key_bytes + sum(map(len, large)))
-            if held > most:
+            if held > 0.75 * most:
+                read_all = False
                 break
-            # sum again when as much again has come: each row is summed a
-            # few times at most
-            limit = max(most, held + max(held, most / 4))
-    else:
-        if batch:
-            _add_rows(sums, large, batch)
-        keys, views, big = sums.take()
-        add_pairs(large, big)
+            # Summing holds the rows, their keys' hash table and the sums at
+            # once, so it takes at most 1.25 times the budget (one batch
+            # past 1.125): at twice, 200,000 keys of 1,000 bytes peaked at
+            # 1,034 MB. Sum again when as much again has come, or a quarter
+            # of the budget: each row is summed three times at most.
+            limit = min(1.125 * most, held + max(held, most / 4))
+    if batch:
+        _add_rows(sums, large, batch)
+    keys, views, big = sums.take()
+    add_pairs(large, big)
+    # done if all fits, though the last rows were not summed in the loop
+    if read_all and (not most or level >= LEVELS or budget.weight(
+            len(keys) + len(large), bulk.data_bytes(keys) + sum(map(len, large))) <= most):
         if large:
             # a key in one of the two
             keys, views, also = bulk.without(keys, views, list(large))
@@ -464,10 +478,9 @@ def summed_parts(records, budget=None, level=0, ways=WAYS):
         yield keys, views, dict(large)
         return
     spill = Spill(level, ways)
-    keys, views, big = sums.take()
-    for key, n in chain(bulk.pairs(keys, views), big, large.items()):
+    for key, n in chain(bulk.pairs(keys, views), large.items()):
         spill.add(key, b'%s %d' % (key, n))
-    del keys, views, big
+    del keys, views
     large.clear()
     for record in records:
         for row in record.split(SEP):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from jobs import bulk
 from jobs.pageview_job import by_partition, sum_rows
 from jobs.pageviews import Malformed, parse_pageview
-from jobs.rows import SEP
+from jobs.rows import SEP, spans
 
 
 def common(line):
@@ -154,15 +154,21 @@ def test_records_in_bulk_are_the_records_of_a_dict():
     views = {b'en P%d' % i: i * 7 for i in range(1, 500)}
     views[b'ru \xcc\xee'] = 2 ** 62 - 1
     keys, counts = pa.array(list(views), pa.binary()), pa.array(list(views.values()), pa.int64())
-    records = list(bulk.records(keys, counts, 5, record_rows=40))
-    expected_parts = {key: p for p, (part_keys, _) in enumerate(by_partition(views, 5))
-                      for key in part_keys}
-    for partition, record in records:
-        rows = record.split(SEP)
-        assert 1 <= len(rows) <= 40
-        assert {expected_parts[row.rsplit(b' ', 1)[0]] for row in rows} == {int(partition)}
-    assert sum_rows(record for _, record in records) == views
-    assert len({p for p, _ in records}) == 5
+    for record_rows, record_bytes in (40, 1 << 20), (1000, 60):
+        records = list(bulk.records(keys, counts, 5, record_rows, record_bytes))
+        expected_parts = {key: p for p, (part_keys, _) in enumerate(by_partition(views, 5))
+                          for key in part_keys}
+        for partition, record in records:
+            rows = record.split(SEP)
+            keys_held = [row.rsplit(b' ', 1)[0] for row in rows]
+            assert 1 <= len(rows) <= record_rows
+            assert sum(map(len, keys_held)) <= record_bytes
+            assert {expected_parts[key] for key in keys_held} == {int(partition)}
+        assert sum_rows(record for _, record in records) == views
+        assert len({p for p, _ in records}) == 5
+    # keys of 5 to 8 bytes, 60 bytes a record: 7 to 12 keys in each, so
+    # there are more records than partitions
+    assert len(records) >= 499 * 5 // 60
 
 
 def test_rows_of_records_by_hand():
@@ -192,20 +198,22 @@ ranked_keys = st.dictionaries(
 
 
 @settings(max_examples=300, deadline=None)
-@given(ranked_keys, st.integers(0, 4), st.integers(1, 7))
-def test_ranked_chunks_are_the_runs_of_python_rows(views, least, chunk_rows):
+@given(ranked_keys, st.integers(0, 4), st.integers(1, 7), st.integers(1, 120))
+def test_ranked_chunks_are_the_runs_of_python_rows(views, least, chunk_rows, chunk_bytes):
     from jobs.rows import chunks_of_run
     from jobs.tally import descending
     rows = [b'%s %s %d' % (descending(n), key, n) for key, n in views.items() if n >= least]
     keys, counts = pa.array(list(views), pa.binary()), pa.array(list(views.values()), pa.int64())
-    assert list(bulk.ranked_chunks(keys, counts, least, chunk_rows)) == chunks_of_run(rows, chunk_rows)
+    assert (list(bulk.ranked_chunks(keys, counts, least, chunk_rows, chunk_bytes))
+            == chunks_of_run(rows, chunk_rows, chunk_bytes))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.binary(min_size=1, max_size=6).map(lambda b: b.replace(SEP, b'_')),
                        st.integers(0, 50), max_size=80),
-       st.integers(1, 10), st.integers(1, 4), st.integers(1, 5))
-def test_heavy_and_light_records_in_bulk_are_those_of_a_dict(views, n, tasks, record_rows):
+       st.integers(1, 10), st.integers(1, 4), st.integers(1, 5), st.integers(1, 12))
+def test_heavy_and_light_records_in_bulk_are_those_of_a_dict(views, n, tasks, record_rows,
+                                                              record_bytes):
     from jobs.topn import light_record, take_heavy
     keys, counts = pa.array(list(views), pa.binary()), pa.array(list(views.values()), pa.int64())
     (heavy_keys, heavy_counts), (light_keys, light_counts) = bulk.heavy_and_light(
@@ -215,10 +223,11 @@ def test_heavy_and_light_records_in_bulk_are_those_of_a_dict(views, n, tasks, re
     assert dict(zip(heavy_keys.to_pylist(), heavy_counts.to_pylist())) == heavy
     assert light_keys.to_pylist() == list(light)          # the rest, in order
     # light records byte for byte as topn makes them from a dict, partition by partition
-    expected = [(b'%d' % p, light_record(keys[i:i + record_rows], their[i:i + record_rows]))
+    expected = [(b'%d' % p, light_record(keys[a:b], their[a:b]))
                 for p, (keys, their) in enumerate(by_partition(light, 3))
-                for i in range(0, len(keys), record_rows)]
-    assert list(bulk.light_records(light_keys, light_counts, 3, record_rows)) == expected
+                for a, b in spans(keys, record_rows, record_bytes)]
+    assert list(bulk.light_records(light_keys, light_counts, 3, record_rows,
+                                   record_bytes)) == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -226,16 +235,18 @@ def test_heavy_and_light_records_in_bulk_are_those_of_a_dict(views, n, tasks, re
                                  st.binary(min_size=1, max_size=4).map(
                                      lambda b: b.replace(SEP, b'_').replace(b' ', b'_'))),
                        st.one_of(st.integers(0, 9), st.just(bulk.BIG - 1)), max_size=60),
-       st.integers(1, 4), st.integers(1, 5))
-def test_domain_records_in_bulk_hold_what_the_dict_ones_hold(pages, partitions, record_rows):
+       st.integers(1, 4), st.integers(1, 5), st.integers(1, 9))
+def test_domain_records_in_bulk_hold_what_the_dict_ones_hold(pages, partitions, record_rows,
+                                                             record_bytes):
     from jobs.mr_domain_views import MRDomainViews
 
-    def held(records, most):
+    def held(records, most, most_bytes):
         """Per partition and domain: the views and the titles (a sorted list)."""
         out = {}
         for partition, record in records:
             domain, n, titles = record.split(b' ', 2)
             assert 1 <= len(titles.split(SEP)) <= most
+            assert len(titles.split(SEP)) == 1 or len(titles) - titles.count(SEP) <= most_bytes
             views, seen = out.setdefault((partition, domain), [0, []])
             out[partition, domain][0] = views + int(n)
             seen.extend(titles.split(SEP))
@@ -243,5 +254,5 @@ def test_domain_records_in_bulk_hold_what_the_dict_ones_hold(pages, partitions, 
     views = {domain + b' ' + title: n for (domain, title), n in pages.items()}
     keys, counts = pa.array(list(views), pa.binary()), pa.array(list(views.values()), pa.int64())
     with_dict = MRDomainViews(['--step-num=0', '--mapper']).records_of_views(views, partitions)
-    assert (held(bulk.domain_records(keys, counts, partitions, record_rows), record_rows)
-            == held(with_dict, len(views)))
+    in_bulk = bulk.domain_records(keys, counts, partitions, record_rows, record_bytes)
+    assert held(in_bulk, record_rows, record_bytes) == held(with_dict, len(views), 1 << 22)

@@ -3,7 +3,10 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mrjob.parse import parse_mr_job_stderr
 
 from conftest import ROOT, run_job, write_dump
@@ -66,6 +69,26 @@ def test_a_partition_past_its_budget_is_summed_in_disjoint_parts():
     assert merged == whole
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 120), st.integers(0, 9)), min_size=1, max_size=40),
+                max_size=30),
+       st.integers(4, 150))
+def test_summed_parts_hold_every_row_once_whatever_the_budget(records, max_keys):
+    from jobs.pageview_job import as_dict, summed_parts
+    whole = Counter()
+    for record in records:
+        for key, n in record:
+            whole[b'k%d' % key] += n
+    records = [SEP.join(b'k%d %d' % row for row in record) for record in records]
+    merged = {}
+    for part in summed_parts(records, Budget(max_keys=max_keys)):
+        part = as_dict(*part)
+        assert len(part) <= max_keys
+        assert not set(part) & set(merged)                              # a key in one part
+        merged.update(part)
+    assert merged == whole
+
+
 def test_a_partition_of_long_keys_is_summed_in_parts_where_short_ones_fit():
     from jobs.pageview_job import as_dict, summed_parts
     budget = Budget(BASE_MB + 1)          # 1 MB: 500 keys of 2,000 bytes weigh 3.6 MB
@@ -89,13 +112,13 @@ def test_a_partition_of_long_keys_is_summed_in_parts_where_short_ones_fit():
 def test_long_titles_fill_the_budget_sooner(tmp_path):
     # 20,000 pages, each twice, in a file; in a map task's sums in Arrow,
     # titles of 1,000 bytes weigh 2 * 20,000 * (195 + 3.5 * 1,003) = 148 MB,
-    # past --memory 320's 64 MB, so it flushes (and its reducer sums in parts);
+    # past --memory 384's 128 MB, so it flushes (and its reducer sums in parts);
     # titles of 10 bytes weigh 9.5 MB
     for length, past in ((1000, True), (10, False)):
         titles = [b'%05d' % i + b'x' * (length - 5) for i in range(20000)]
         path = write_dump(tmp_path / ('%d.gz' % length),
                           [b'en %s %d 0' % (t, i % 7 + 1) for i, t in enumerate(titles)] * 2)
-        lines, counters = run_job(MRPageViews, ['--memory', '320', path])
+        lines, counters = run_job(MRPageViews, ['--memory', '384', path])
         assert (counters.get(('memory', 'map task flushes'), 0) > 0) is past
         assert (counters.get(('memory', 'partitions summed in parts'), 0) > 0) is past
         ranked = sorted((-2 * (i % 7 + 1), t) for i, t in enumerate(titles))

@@ -21,7 +21,7 @@ def test_a_local_jvm_heap_is_half_the_budget_or_what_spark_needs():
     local = ('--spark-master', 'local[2]')
     assert driver_memory(MRPageViews, *local) == ['512m']
     assert driver_memory(MRPageViews, *local, '--memory', '3000') == ['1500m']
-    assert driver_memory(MRPageViews, *local, '--memory', '320') == ['512m']
+    assert driver_memory(MRPageViews, *local, '--memory', '384') == ['512m']
     assert driver_memory(MRBillWordFreq, *local, '--packed') == ['512m']
 
 
