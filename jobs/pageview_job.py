@@ -104,7 +104,7 @@ class PageviewJob(TallyJob):
             '--min-views', type=at_least(0), default=0, metavar='N',
             help='leave out rows with fewer than N views')
         # Below 384, a map task's floor passes its budget: over 1.5 M keys of
-        # 23 bytes it peaked at 322-333 MB at any --memory from 320 to 400
+        # 23 bytes it peaked at 319-326 MB at any --memory from 320 to 400
         # (Arrow's allocator keeps some of what it frees).
         self.add_passthru_arg(
             '--memory', type=at_least(BASE_MB + 128), default=MEMORY_MB, metavar='MB',
