@@ -75,9 +75,13 @@ PARTITIONS = 1024
 # several times over, and went past its budget)
 RECORD_ROWS = 1 << 16
 RECORD_BYTES = 1 << 22
-# rows a reducer reads into Arrow at once, at most (or a quarter of its
+# rows a reducer reads into Arrow at once, at most (or an eighth of its
 # budget, if that weighs less): big enough that Arrow's work a call is long
 BATCH_ROWS = 1 << 19
+# A reducer's part may weigh a quarter more than its budget: the many-keys
+# bench's spill files (a sixteenth of a partition) weigh 1.0-1.1 of it, and
+# spreading each again cost its reducers 95-100 s instead of 72.
+PART_SHARE = 1.25
 
 
 class PageviewJob(TallyJob):
@@ -435,13 +439,17 @@ def summed_parts(records, budget=None, level=0, ways=WAYS):
     """The sums of the ``key views`` rows of ``records``, in Arrow: parts
     ``(keys, views, large)`` (keys and their sums as arrays, and apart
     {key: views} for sums too big for them), every key in one part, each
-    part weighing about ``budget.most`` at most (jobs.spill.Budget): past
-    that, the rows are spread over ``ways`` files (:class:`jobs.spill.Spill`)
-    and summed a file at a time."""
+    part weighing ``PART_SHARE`` times ``budget.most`` at most
+    (jobs.spill.Budget): past that, the rows are spread over ``ways`` files
+    (:class:`jobs.spill.Spill`) and summed a file at a time."""
     sums, large = bulk.Sums(), defaultdict(int)
     records = iter(records)
     batch, rows, size = [], 0, 0
     most = budget.most if budget else None
+    # a part may weigh most_part; summing holds what it sums, a batch more
+    # than most_summed at most
+    most_part = most and PART_SHARE * most
+    most_summed = most and most_part - most / 8
     limit, read_all = most, True
     for record in records:
         if record:
@@ -455,22 +463,23 @@ def summed_parts(records, budget=None, level=0, ways=WAYS):
         if most and level < LEVELS and budget.weight(sums.rows, sums.key_bytes) > limit:
             add_pairs(large, sums.compact())
             held = budget.weight(sums.rows + len(large), sums.key_bytes + sum(map(len, large)))
-            if held > 0.75 * most:
+            if held > most_summed:
                 read_all = False
                 break
             # Summing holds the rows, their keys' hash table and the sums at
-            # once, so it takes at most 1.25 times the budget (one batch
-            # past 1.125): at twice, 200,000 keys of 1,000 bytes peaked at
-            # 1,034 MB. Sum again when as much again has come, or a quarter
-            # of the budget: each row is summed three times at most.
-            limit = min(1.125 * most, held + max(held, most / 4))
+            # once: a reducer at --memory 1024 over keys of 1,000 bytes peaked
+            # at 1,034 MB summing twice its budget, 917 MB summing 1.375
+            # times, 733-774 MB now. Sum again when as much again has come,
+            # or a quarter of the budget: each row is summed three times at
+            # most.
+            limit = min(most_summed, held + max(held, most / 4))
     if batch:
         _add_rows(sums, large, batch)
     keys, views, big = sums.take()
     add_pairs(large, big)
     # done if all fits, though the last rows were not summed in the loop
     if read_all and (not most or level >= LEVELS or budget.weight(
-            len(keys) + len(large), bulk.data_bytes(keys) + sum(map(len, large))) <= most):
+            len(keys) + len(large), bulk.data_bytes(keys) + sum(map(len, large))) <= most_part):
         if large:
             # a key in one of the two
             keys, views, also = bulk.without(keys, views, list(large))

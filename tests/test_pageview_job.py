@@ -11,7 +11,7 @@ from mrjob.parse import parse_mr_job_stderr
 
 from conftest import ROOT, run_job, write_dump
 from jobs.mr_page_views import MRPageViews
-from jobs.pageview_job import by_partition, sum_rows
+from jobs.pageview_job import PART_SHARE, by_partition, sum_rows
 from jobs.rows import SEP
 from jobs.spill import BASE_MB, Budget
 
@@ -61,7 +61,7 @@ def test_a_partition_past_its_budget_is_summed_in_disjoint_parts():
     assert [as_dict(*part) for part in summed_parts(records)] == [whole]   # no budget: one part
     assert [as_dict(*part) for part in summed_parts(records, Budget(max_keys=1000))] == [whole]  # it fits
     parts = [as_dict(*part) for part in summed_parts(records, Budget(max_keys=60))]
-    assert len(parts) > 1 and all(len(part) <= 60 for part in parts)
+    assert len(parts) > 1 and all(len(part) <= PART_SHARE * 60 for part in parts)
     merged = {}
     for part in parts:
         assert not set(part) & set(merged)                              # a key in one part
@@ -83,7 +83,7 @@ def test_summed_parts_hold_every_row_once_whatever_the_budget(records, max_keys)
     merged = {}
     for part in summed_parts(records, Budget(max_keys=max_keys)):
         part = as_dict(*part)
-        assert len(part) <= max_keys
+        assert len(part) <= PART_SHARE * max_keys
         assert not set(part) & set(merged)                              # a key in one part
         merged.update(part)
     assert merged == whole
@@ -99,7 +99,7 @@ def test_a_partition_of_long_keys_is_summed_in_parts_where_short_ones_fit():
         parts = [as_dict(*part) for part in summed_parts(records, budget)]
         merged = {}
         for part in parts:
-            assert budget.weight(len(part), sum(map(len, part))) <= budget.most
+            assert budget.weight(len(part), sum(map(len, part))) <= PART_SHARE * budget.most
             assert not set(part) & set(merged)                          # a key in one part
             merged.update(part)
         assert merged == {key: 2 * i for i, key in enumerate(keys)}
@@ -110,12 +110,13 @@ def test_a_partition_of_long_keys_is_summed_in_parts_where_short_ones_fit():
 
 
 def test_long_titles_fill_the_budget_sooner(tmp_path):
-    # 20,000 pages, each twice, in a file; in a map task's sums in Arrow,
-    # titles of 1,000 bytes weigh 2 * 20,000 * (195 + 3.5 * 1,003) = 148 MB,
-    # past --memory 384's 128 MB, so it flushes (and its reducer sums in parts);
-    # titles of 10 bytes weigh 9.5 MB
+    # 50,000 pages, each twice, in a file; in a map task's sums in Arrow,
+    # titles of 1,000 bytes weigh 2 * 50,000 * (195 + 3.5 * 1,003) = 371 MB,
+    # past --memory 384's 128 MB, so it flushes; a reducer's 25,000 weigh
+    # 93 MB, past 1.25 times its half of the 128, so it sums them in parts.
+    # Titles of 10 bytes weigh 24 MB.
     for length, past in ((1000, True), (10, False)):
-        titles = [b'%05d' % i + b'x' * (length - 5) for i in range(20000)]
+        titles = [b'%05d' % i + b'x' * (length - 5) for i in range(50000)]
         path = write_dump(tmp_path / ('%d.gz' % length),
                           [b'en %s %d 0' % (t, i % 7 + 1) for i, t in enumerate(titles)] * 2)
         lines, counters = run_job(MRPageViews, ['--memory', '384', path])
