@@ -448,22 +448,28 @@ def summed_parts(records, budget=None, level=0, ways=WAYS):
     most = budget.most if budget else None
     # a part may weigh most_part; summing holds what it sums, a batch more
     # than most_summed at most
+    most_batch = most and most / 8
     most_part = most and PART_SHARE * most
-    most_summed = most and most_part - most / 8
+    most_summed = most and most_part - most_batch
     limit, read_all = most, True
+
+    def held(keys, key_bytes):
+        # what keys in Arrow and the sums of large weigh
+        return budget.weight(keys + len(large), key_bytes + sum(map(len, large)))
+
     for record in records:
         if record:
             batch.append(record)
             rows += record.count(SEP) + 1
             size += len(record)
-        if rows < BATCH_ROWS and not (most and budget.weight(rows, size) >= most / 8):
+        if rows < BATCH_ROWS and not (most and budget.weight(rows, size) >= most_batch):
             continue
         _add_rows(sums, large, batch)
         batch, rows, size = [], 0, 0
         if most and level < LEVELS and budget.weight(sums.rows, sums.key_bytes) > limit:
             add_pairs(large, sums.compact())
-            held = budget.weight(sums.rows + len(large), sums.key_bytes + sum(map(len, large)))
-            if held > most_summed:
+            summed = held(sums.rows, sums.key_bytes)
+            if summed > most_summed:
                 read_all = False
                 break
             # Summing holds the rows, their keys' hash table and the sums at
@@ -472,14 +478,14 @@ def summed_parts(records, budget=None, level=0, ways=WAYS):
             # times, 733-774 MB now. Sum again when as much again has come,
             # or a quarter of the budget: each row is summed three times at
             # most.
-            limit = min(most_summed, held + max(held, most / 4))
+            limit = min(most_summed, summed + max(summed, most / 4))
     if batch:
         _add_rows(sums, large, batch)
     keys, views, big = sums.take()
     add_pairs(large, big)
     # done if all fits, though the last rows were not summed in the loop
-    if read_all and (not most or level >= LEVELS or budget.weight(
-            len(keys) + len(large), bulk.data_bytes(keys) + sum(map(len, large))) <= most_part):
+    if read_all and (not most or level >= LEVELS
+                     or held(len(keys), bulk.data_bytes(keys)) <= most_part):
         if large:
             # a key in one of the two
             keys, views, also = bulk.without(keys, views, list(large))
