@@ -31,6 +31,8 @@ against 1.98 s for the Python dict and sort (bench/README.md).
 Measured on a 4 M-line hour of the bench, this takes 1.8 s where the Python loop
 takes 4.6 s (bench/README.md).
 """
+from itertools import chain
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,7 +43,8 @@ from jobs.topn import LIGHT
 
 __all__ = ['MOST_DIGITS', 'takes', 'count_chunk', 'pairs', 'prefixed', 'Sums', 'with_pairs',
            'records', 'light_records', 'heavy_and_light', 'domain_records', 'rows_of',
-           'without', 'ranked_chunks', 'by_partition', 'partitions_of', 'pack']
+           'without', 'ranked_chunks', 'by_partition', 'partitions_of', 'pack', 'key_hashes',
+           'spread', 'spread_records', 'spread_sums']
 
 FIELDS = ['domain', 'title', 'views', 'size']
 MOST_DIGITS = 12
@@ -56,6 +59,10 @@ RESUM_ROWS = 4_000_000
 # keys of 1,000 bytes would be half a GB)
 SLICE_ROWS = 1 << 19
 SLICE_BYTES = 1 << 25
+# rows spread over a reducer's spill files at a time (:func:`spread`): few
+# numpy calls a row, and a few copies of them held
+SPREAD_ROWS = 1 << 16
+SPREAD_BYTES = 1 << 22
 _PARSE = dict(delimiter=' ', quote_char=False, escape_char=False, double_quote=False,
               newlines_in_values=False, ignore_empty_lines=False)
 
@@ -341,16 +348,7 @@ def rows_of(records):
     ``(keys, views, large)``: Arrow arrays of the keys and their views, and
     apart, as ``(key, views)`` pairs, the rows whose views have more than
     MOST_DIGITS digits (so that :class:`Sums` may add the rest)."""
-    data = SEP.join(records) + SEP
-    # each row with the SEP after it, split at its last space
-    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == SEP[0])
-    offsets = np.zeros(len(ends) + 1, np.int32)
-    offsets[1:] = ends + 1
-    rows = pa.Array.from_buffers(pa.binary(), len(ends),
-                                 [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    halves = pc.split_pattern(rows, b' ', max_splits=1, reverse=True)
-    keys = pc.list_element(halves, 0)
-    digits = pc.binary_slice(pc.list_element(halves, 1), 0, -1)
+    _, keys, digits = _rows(records)
     long = pc.greater(pc.binary_length(digits), MOST_DIGITS)
     large = []
     if pc.any(long).as_py():
@@ -358,6 +356,46 @@ def rows_of(records):
                                                  digits.filter(long).to_pylist())]
         keys, digits = keys.filter(pc.invert(long)), digits.filter(pc.invert(long))
     return keys, pc.cast(pc.cast(digits, pa.string()), pa.int64()), large
+
+
+def _rows(records):
+    """The ``key views`` rows of ``records`` (rows joined by SEP) as
+    ``(rows, keys, digits)``: each row with the SEP after it, its key and
+    its views' digits (binary arrays)."""
+    data = SEP.join(records) + SEP
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == SEP[0])
+    offsets = np.zeros(len(ends) + 1, np.int32)
+    offsets[1:] = ends + 1
+    rows = pa.Array.from_buffers(pa.binary(), len(ends),
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    # split at the last space
+    halves = pc.split_pattern(rows, b' ', max_splits=1, reverse=True)
+    return rows, pc.list_element(halves, 0), pc.binary_slice(pc.list_element(halves, 1), 0, -1)
+
+
+def spread_records(records, shift, ways):
+    """The rows of ``records`` (rows joined by SEP) spread as
+    :func:`spread` spreads them, SPREAD_BYTES of records at a time: pairs
+    ``(blocks, rows)``."""
+    batch, size = [], 0
+    for record in chain(records, [None]):
+        if record:
+            batch.append(record)
+            size += len(record)
+        if batch and (record is None or size >= SPREAD_BYTES):
+            rows, keys, _ = _rows(batch)
+            yield spread(rows, keys, shift, ways), len(rows)
+            batch, size = [], 0
+
+
+def spread_sums(keys, views, shift, ways):
+    """Rows ``key views`` of ``keys`` and their ``views`` (Arrow arrays)
+    spread as :func:`spread` spreads them, SPREAD_ROWS or SPREAD_BYTES of
+    keys at a time: pairs ``(blocks, rows)``."""
+    for a, b in chunk_bounds(_buffers(keys)[1], SPREAD_ROWS, SPREAD_BYTES):
+        some = keys.slice(a, b - a)
+        rows = pc.binary_join_element_wise(some, b' ', _text(views.slice(a, b - a)), SEP, b'')
+        yield spread(rows, some, shift, ways), b - a
 
 
 def without(keys, views, some):
@@ -442,6 +480,8 @@ def pack(keys):
 
 # splitmix64's and xxHash's odd constants
 _C1, _C2, _C3 = (np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
+_P1, _P2 = np.uint64(0x9E3779B185EBCA87), np.uint64(0xC2B2AE3D27D4EB4F)
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def partitions_of(data, offsets, partitions):
@@ -470,3 +510,51 @@ def partitions_of(data, offsets, partitions):
         h *= _C3
         h ^= h >> np.uint64(31)
     return (h % np.uint64(partitions)).astype(np.int64)
+
+
+def key_hashes(data, offsets):
+    """A 64-bit hash of every byte of each key ``data[offsets[i]:offsets[i + 1]]``
+    (numpy uint64), read 8 bytes at a time as xxHash64 reads them, then mixed
+    as splitmix64 mixes; the same in every process, and independent of
+    :func:`partitions_of`: it spreads the keys of one partition."""
+    first, last = int(offsets[0]), int(offsets[-1])
+    starts = offsets[:-1] - first
+    lengths = offsets[1:] - offsets[:-1]
+    # every 8 bytes from every byte on, as a little-endian number (only the
+    # keys' bytes: a slice's data is its whole array's)
+    padded = np.zeros(last - first + 8, np.uint8)
+    padded[:last - first] = data[first:last]
+    words = np.ndarray((len(padded) - 7,), '<u8', padded, 0, (1,))
+    rounds = (lengths + 7) // 8
+    # shortest first, so that the keys with bytes left are the last ones (in
+    # 16 bits, numpy sorts by radix)
+    short = len(rounds) and rounds.max() < 1 << 16
+    order = np.argsort(rounds.astype(np.uint16) if short else rounds, kind='stable')
+    rounds, starts, lengths = rounds[order], starts[order], lengths[order]
+    h = lengths.astype(np.uint64) * _C3
+    with np.errstate(over='ignore'):
+        for k in range(int(rounds[-1]) if len(rounds) else 0):
+            a = int(np.searchsorted(rounds, k, side='right'))
+            left = np.minimum(lengths[a:] - 8 * k, 8).astype(np.uint64)
+            word = words[starts[a:] + 8 * k] & (_ALL >> (np.uint64(64) - 8 * left))
+            acc = h[a:] + word * _P2
+            h[a:] = ((acc << np.uint64(31)) | (acc >> np.uint64(33))) * _P1
+        h ^= h >> np.uint64(30)
+        h *= _C2
+        h ^= h >> np.uint64(27)
+        h *= _C3
+        h ^= h >> np.uint64(31)
+    hashes = np.empty_like(h)
+    hashes[order] = h
+    return hashes
+
+
+def spread(rows, keys, shift, ways):
+    """``rows`` (an Arrow binary array, each row ending in SEP) spread over
+    ``ways`` by bits ``shift`` and up of the :func:`key_hashes` of their
+    ``keys``: a list of ``ways`` blocks of bytes, each its rows in order."""
+    way = ((key_hashes(*_buffers(keys)) >> np.uint64(shift)) % np.uint64(ways)).astype(np.uint8)
+    order = np.argsort(way, kind='stable')
+    data, offsets = _buffers(rows.take(order))
+    bounds = offsets[np.searchsorted(way[order], np.arange(ways + 1))]
+    return [data[a:b] for a, b in zip(bounds, bounds[1:])]

@@ -492,16 +492,16 @@ def summed_parts(records, budget=None, level=0, ways=WAYS):
             add_pairs(large, also)
         yield keys, views, dict(large)
         return
+    # spread in bulk: a Python loop a row took the many-keys bench's
+    # reducers most of their time
     spill = Spill(level, ways)
-    for key, n in chain(bulk.pairs(keys, views), large.items()):
-        spill.add(key, b'%s %d' % (key, n))
+    for blocks, rows in bulk.spread_sums(keys, views, spill.shift, ways):
+        spill.add_blocks(blocks, rows)
     del keys, views
-    large.clear()
-    for record in records:
-        for row in record.split(SEP):
-            if row:
-                spill.add(row.rsplit(b' ', 1)[0], row)
-    for some, size, rows in spill.parts():
+    large = [SEP.join(b'%s %d' % pair for pair in large.items())] if large else []
+    for blocks, rows in bulk.spread_records(chain(large, records), spill.shift, ways):
+        spill.add_blocks(blocks, rows)
+    for some, size, rows in spill.parts(blocks=True):
         yield from summed_parts(some, budget, level + 1, ways_for(budget, rows, size))
 
 

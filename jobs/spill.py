@@ -4,13 +4,14 @@ one file at a time.
 A map task flushes its partial sums when the keys it holds fill its budget,
 as Hadoop spills its sort buffer. A reducer sums one partition (a stable hash
 of the key) at a time; when a partition holds more keys than fit, its rows go
-to ``WAYS`` temporary files by a second hash of the key (Python's own, drawn
-afresh in each process, so independent of the partition's), and each file is
-summed alone and freed: a key's rows all land in one file. A file that still
-does not fit is spread again, on the next bits of the hash, over as few files
-as it needs (:func:`ways_for`): every part becomes a sorted run that
-the last step merges holding a chunk of each, so many small parts would cost
-it what one big one does not.
+to ``WAYS`` temporary files by a second hash of the key, independent of the
+partition's (jobs.bulk.key_hashes, of all its bytes, many rows at once in
+numpy; MRDomainViews' pages by Python's own, drawn afresh in each process),
+and each file is summed alone and freed: a key's rows all land in one file.
+A file that still does not fit is spread again, on the next bits of the
+hash, over as few files as it needs (:func:`ways_for`): every part becomes a
+sorted run that the last step merges holding a chunk of each, so many small
+parts would cost it what one big one does not.
 
 What a task holds is weighed by a :class:`Budget`: ``--max-keys`` keys if
 given, else what fits in ``--memory`` (MB, default 1024) above ``BASE_MB``
@@ -25,10 +26,14 @@ import math
 import os
 import tempfile
 
+from jobs.rows import SEP
+
 __all__ = ['Budget', 'Spill', 'ways_for', 'MEMORY_MB', 'WAYS', 'LEVELS']
 
 WAYS = 16
 LEVELS = 15          # 4 bits of a 64-bit hash a level
+# what a spill file is read back in at a time
+BLOCK_BYTES = 1 << 20
 # what one process of a job may hold unless --memory says otherwise
 MEMORY_MB = 1024
 # what a map task holds before it holds a key: Python, pyarrow and numpy, a
@@ -73,32 +78,72 @@ def ways_for(budget, rows, size):
 
 class Spill:
     """Rows spread over ``ways`` temporary files (at most ``WAYS``) by a hash
-    of their key."""
+    of their key: Python's, a row at a time (:meth:`add`), or
+    jobs.bulk.key_hashes, many rows at once (:meth:`add_blocks`); not both,
+    for they put a key in different files."""
 
     def __init__(self, level=0, ways=WAYS):
         self.shift, self.ways = 4 * level, ways
         self._dir = tempfile.TemporaryDirectory(prefix='mrtally-spill-')
         self._files = [open(os.path.join(self._dir.name, '%d' % i), 'w+b') for i in range(ways)]
         self.rows = 0
+        self._by = None
 
     def add(self, key, row):
-        """Keep ``row`` (bytes without a newline) in the file of ``key``."""
-        self._files[(hash(key) >> self.shift) % self.ways].write(row + b'\n')
+        """Keep ``row`` (bytes without a control byte) in the file of ``key``."""
+        self._by_one('hash')
+        self._files[(hash(key) >> self.shift) % self.ways].write(row + SEP)
         self.rows += 1
 
-    def parts(self):
+    def add_blocks(self, blocks, rows):
+        """Keep ``rows`` rows spread already over this spill's files, each
+        ending in SEP: ``blocks[i]`` (bytes-like) goes to file ``i``
+        (jobs.bulk.spread, on this spill's ``shift`` and ``ways``)."""
+        self._by_one('key_hashes')
+        for f, block in zip(self._files, blocks):
+            f.write(block)
+        self.rows += rows
+
+    def _by_one(self, how):
+        if self._by not in (None, how):
+            raise ValueError('a Spill takes rows by one hash, not %s and %s' % (self._by, how))
+        self._by = how
+
+    def parts(self, blocks=False):
         """Each file's rows in turn, as an iterator to use up before the
         next, with its size: ``(rows, bytes, about how many rows)``; the
-        files are gone after the last."""
+        files are gone after the last. With ``blocks``, the iterator gives
+        blocks of about BLOCK_BYTES of rows joined by SEP, not rows."""
         total = sum(f.tell() for f in self._files)
         try:
             for f in self._files:
                 size = f.tell()
                 if size:
                     f.seek(0)
-                    yield (line[:-1] for line in f), size, self.rows * size // total
+                    some = _blocks(f)
+                    yield (some if blocks else _rows(some)), size, self.rows * size // total
                 f.close()
         finally:
             for f in self._files:
                 f.close()
             self._dir.cleanup()
+
+
+def _blocks(f):
+    """The rows of ``f`` (each ending in SEP) in blocks of about BLOCK_BYTES,
+    joined by SEP."""
+    tail = b''
+    while True:
+        data = f.read(BLOCK_BYTES)
+        if not data:
+            return
+        data = tail + data
+        end = data.rfind(SEP)
+        if end >= 0:
+            yield data[:end]
+        tail = data[end + 1:]
+
+
+def _rows(blocks):
+    for block in blocks:
+        yield from block.split(SEP)

@@ -1,6 +1,7 @@
 """Counting in bulk (jobs.bulk) against a line at a time, worked out here."""
 from collections import Counter
 
+import numpy as np
 import pyarrow as pa
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -148,6 +149,68 @@ def partition_by_hand(key, partitions):
 def test_partitions_of_is_the_hash_it_says(keys, partitions):
     assert bulk.partitions_of(*bulk.pack(keys), partitions).tolist() == [
         partition_by_hand(key, partitions) for key in keys]
+
+
+def key_hash_by_hand(key):
+    """jobs.bulk.key_hashes, a key at a time in Python ints."""
+    mask = (1 << 64) - 1
+    p1, p2 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F
+    c2, c3 = 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+    h = len(key) * c3 & mask
+    for k in range(0, len(key), 8):
+        acc = (h + int.from_bytes(key[k:k + 8], 'little') * p2) & mask
+        h = ((acc << 31 | acc >> 33) & mask) * p1 & mask
+    h ^= h >> 30
+    h = h * c2 & mask
+    h ^= h >> 27
+    h = h * c3 & mask
+    return h ^ h >> 31
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(max_size=40), max_size=40), st.binary(max_size=9))
+@example([b'x' * 1000, b'', b'ab', b'12345678', b'123456789'], b'')
+@example([b'y' * 530_000, b'z'], b' ')     # more than 65,535 rounds of 8 bytes
+def test_key_hashes_are_the_hash_they_say(keys, gap):
+    data, offsets = bulk.pack(keys)
+    assert bulk.key_hashes(data, offsets).tolist() == [key_hash_by_hand(key) for key in keys]
+    # keys read in place, between other bytes (as Arrow's split keys are)
+    spaced = gap.join(keys) + gap
+    starts = [sum(len(k) + len(gap) for k in keys[:i]) for i in range(len(keys))]
+    data = np.frombuffer(spaced, np.uint8)
+    for i, (start, key) in enumerate(zip(starts, keys)):
+        one = bulk.key_hashes(data, np.array([start, start + len(key)], np.int64))
+        assert one.tolist() == [key_hash_by_hand(key)]
+
+
+def test_keys_alike_but_in_the_middle_spread_over_every_way():
+    # the same length, first 8 and last 8 bytes: one partition (partitions_of)
+    keys = [b'en List_%04d_of_things' % i for i in range(1600)]
+    assert len(set(bulk.partitions_of(*bulk.pack(keys), 1024).tolist())) == 1
+    ways = bulk.key_hashes(*bulk.pack(keys)) % 16
+    counts = Counter(ways.tolist())
+    # 100 a way on average
+    assert len(counts) == 16 and min(counts.values()) >= 60
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.binary(min_size=1, max_size=12).map(
+    lambda b: bytes(c for c in b if c > 0x20) or b'x'), st.integers(0, 10 ** 15), max_size=50),
+       st.integers(0, 3), st.integers(1, 16))
+def test_spread_puts_each_row_in_the_way_of_its_key(views, level, ways):
+    rows = [b'%s %d' % pair for pair in views.items()]
+    expected = [[] for _ in range(ways)]
+    for key, row in zip(views, rows):
+        expected[(key_hash_by_hand(key) >> 4 * level) % ways].append(row + SEP)
+    spread = list(bulk.spread_records([SEP.join(rows[:7]), SEP.join(rows[7:])], 4 * level, ways))
+    assert [b''.join(bytes(block[w]) for block, _ in spread) for w in range(ways)] == [
+        b''.join(rows) for rows in expected]
+    assert sum(n for _, n in spread) == len(rows)
+    keys = pa.array(list(views), pa.binary())
+    counts = pa.array(list(views.values()), pa.int64())
+    by_sums = list(bulk.spread_sums(keys, counts, 4 * level, ways))
+    assert [b''.join(bytes(block[w]) for block, _ in by_sums) for w in range(ways)] == [
+        b''.join(rows) for rows in expected]
 
 
 def test_records_in_bulk_are_the_records_of_a_dict():

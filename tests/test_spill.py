@@ -1,6 +1,9 @@
 """Spreading what does not fit over files (jobs.spill)."""
 import os
 
+import pytest
+
+from jobs.rows import SEP
 from jobs.spill import BASE_MB, BYTES_PER_BYTE, KEY_BYTES, WAYS, Budget, Spill, ways_for
 
 
@@ -70,3 +73,22 @@ def test_a_budget_of_memory_weighs_the_bytes_of_keys():
     assert budget.part(0.5).most == 512 * 1024
     assert budget.part(0.5).weight(1, 243) == 1045.5
     assert Budget(BASE_MB).most == 1000 * (195 + 3.5 * 30)     # never less
+
+
+def test_blocks_spread_elsewhere_come_back_as_blocks_of_whole_rows(monkeypatch):
+    monkeypatch.setattr('jobs.spill.BLOCK_BYTES', 10)
+    spill = Spill(level=0, ways=3)
+    rows = [b'k%d %d' % (i, i) for i in range(40)] + [b'a long key of 30 bytes or more 1']
+    # file i gets the rows whose number is i modulo 3, two adds of each
+    for half in rows[:20], rows[20:]:
+        spill.add_blocks([b''.join(row + SEP for row in half[w::3]) for w in range(3)], len(half))
+    with pytest.raises(ValueError):
+        spill.add(b'k1', b'k1 1')
+    parts = [(list(blocks), size, about) for blocks, size, about in spill.parts(blocks=True)]
+    assert len(parts) == 3
+    for w, (blocks, size, about) in enumerate(parts):
+        expected = rows[:20][w::3] + rows[20:][w::3]
+        assert SEP.join(blocks).split(SEP) == expected
+        assert size == sum(len(row) + 1 for row in expected)
+        assert all(blocks)
+    assert spill.rows == 41
