@@ -80,7 +80,8 @@ RECORD_BYTES = 1 << 22
 BATCH_ROWS = 1 << 19
 # A reducer's part may weigh a quarter more than its budget: the many-keys
 # bench's spill files (a sixteenth of a partition) weigh 1.0-1.1 of it, and
-# spreading each again cost its reducers 95-100 s instead of 72.
+# spreading each again (a row at a time then) cost its reducers 95-100 s
+# instead of 72.
 PART_SHARE = 1.25
 
 
