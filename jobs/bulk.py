@@ -60,9 +60,10 @@ RESUM_ROWS = 4_000_000
 SLICE_ROWS = 1 << 19
 SLICE_BYTES = 1 << 25
 # rows spread over a reducer's spill files at a time (:func:`spread`): few
-# numpy calls a row, and a few copies of them held
+# numpy calls a row, and a few copies of them held (4 MB took a reducer at
+# --memory 384 to 403 MB once; bench/README.md)
 SPREAD_ROWS = 1 << 16
-SPREAD_BYTES = 1 << 22
+SPREAD_BYTES = 1 << 20
 _PARSE = dict(delimiter=' ', quote_char=False, escape_char=False, double_quote=False,
               newlines_in_values=False, ignore_empty_lines=False)
 
