@@ -504,13 +504,18 @@ def partitions_of(data, offsets, partitions):
         at = tail_starts + k
         tail |= np.where(at < ends, padded[np.minimum(at, last)], 0).astype(np.uint64) << shift
     with np.errstate(over='ignore'):
-        h = head * _C1 ^ tail * _C2 ^ lengths * _C3
-        h ^= h >> np.uint64(30)
-        h *= _C2
-        h ^= h >> np.uint64(27)
-        h *= _C3
-        h ^= h >> np.uint64(31)
+        h = _mixed(head * _C1 ^ tail * _C2 ^ lengths * _C3)
     return (h % np.uint64(partitions)).astype(np.int64)
+
+
+def _mixed(h):
+    """splitmix64's last mix of a uint64 array, in place."""
+    h ^= h >> np.uint64(30)
+    h *= _C2
+    h ^= h >> np.uint64(27)
+    h *= _C3
+    h ^= h >> np.uint64(31)
+    return h
 
 
 def key_hashes(data, offsets):
@@ -540,11 +545,7 @@ def key_hashes(data, offsets):
             word = words[starts[a:] + 8 * k] & (_ALL >> (np.uint64(64) - 8 * left))
             acc = h[a:] + word * _P2
             h[a:] = ((acc << np.uint64(31)) | (acc >> np.uint64(33))) * _P1
-        h ^= h >> np.uint64(30)
-        h *= _C2
-        h ^= h >> np.uint64(27)
-        h *= _C3
-        h ^= h >> np.uint64(31)
+        _mixed(h)
     hashes = np.empty_like(h)
     hashes[order] = h
     return hashes

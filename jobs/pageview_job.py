@@ -498,9 +498,10 @@ def summed_parts(records, budget=None, level=0, ways=WAYS):
     spill = Spill(level, ways)
     for blocks, rows in bulk.spread_sums(keys, views, spill.shift, ways):
         spill.add_blocks(blocks, rows)
+    # the sums freed before the rest is read and summed
     del keys, views
-    large = [SEP.join(b'%s %d' % pair for pair in large.items())] if large else []
-    for blocks, rows in bulk.spread_records(chain(large, records), spill.shift, ways):
+    large_rows = [SEP.join(b'%s %d' % pair for pair in large.items())] if large else []
+    for blocks, rows in bulk.spread_records(chain(large_rows, records), spill.shift, ways):
         spill.add_blocks(blocks, rows)
     for some, size, rows in spill.parts(blocks=True):
         yield from summed_parts(some, budget, level + 1, ways_for(budget, rows, size))
