@@ -43,8 +43,8 @@ from jobs.topn import LIGHT
 
 __all__ = ['MOST_DIGITS', 'takes', 'count_chunk', 'pairs', 'prefixed', 'Sums', 'with_pairs',
            'records', 'light_records', 'heavy_and_light', 'domain_records', 'rows_of',
-           'without', 'ranked_chunks', 'by_partition', 'partitions_of', 'pack', 'key_hashes',
-           'spread', 'spread_records', 'spread_sums']
+           'count_by_domain', 'without', 'ranked_chunks', 'by_partition', 'partitions_of',
+           'pack', 'key_hashes', 'spread', 'spread_records', 'spread_sums']
 
 FIELDS = ['domain', 'title', 'views', 'size']
 MOST_DIGITS = 12
@@ -397,6 +397,13 @@ def spread_sums(keys, views, shift, ways):
         some = keys.slice(a, b - a)
         rows = pc.binary_join_element_wise(some, b' ', _text(views.slice(a, b - a)), SEP, b'')
         yield spread(rows, some, shift, ways), b - a
+
+
+def count_by_domain(pages):
+    """{domain: how many} of the ``pages`` (a binary array of ``domain title``)."""
+    domains = pc.list_element(pc.split_pattern(pages, b' ', max_splits=1), 0)
+    counts = pc.value_counts(domains)
+    return dict(zip(counts.field('values').to_pylist(), counts.field('counts').to_pylist()))
 
 
 def without(keys, views, some):

@@ -11,9 +11,10 @@ from collections import defaultdict
 
 from mrjob.step import MRStep
 
-from jobs.pageview_job import RECORD_BYTES, RECORD_ROWS, PageviewJob, bulk, by_partition
+from jobs.pageview_job import (RECORD_BYTES, RECORD_ROWS, PageviewJob, bulk, by_partition,
+                               spilled_parts)
 from jobs.rows import SEP, spans
-from jobs.spill import LEVELS, Spill
+from jobs.spill import Spill
 from jobs.tally import descending
 
 
@@ -59,7 +60,7 @@ class MRDomainViews(PageviewJob):
             for record in records:
                 domain, n, some = record.split(b' ', 2)
                 views[domain] += int(n)
-                yield domain, some.split(SEP)
+                yield domain, some
         for part, distinct in enumerate(distinct_titles(titles(), self.reduce_budget())):
             if part == 1:
                 self.increment_counter('memory', 'partitions summed in parts', 1)
@@ -87,15 +88,18 @@ class MRDomainViews(PageviewJob):
             yield None, self.format_rows(rows)
 
 
-def distinct_titles(groups, budget=None, level=0):
+def distinct_titles(groups, budget=None):
     """{domain: distinct titles} dicts over ``groups`` of ``(domain,
-    [titles])``, which add up to the distinct titles of each domain: a page
-    counts in one of them. Once the titles held outweigh ``budget``
-    (jobs.spill.Budget), the pages are spread over files
-    (:class:`jobs.spill.Spill`) and counted a file at a time."""
+    titles)`` (titles joined by SEP), which add up to the distinct titles of
+    each domain: a page counts in one of them. Titles are held in sets until
+    they outweigh ``budget`` (jobs.spill.Budget); then every page, held or
+    still to come, is spread over files in bulk as a row ``domain title 0``,
+    and each file's distinct pages are counted in Arrow
+    (jobs.pageview_job.spilled_parts)."""
     titles, held = defaultdict(set), 0
     groups = iter(groups)
     for domain, some in groups:
+        some = some.split(SEP)
         seen = titles[domain]
         before = len(seen)
         seen.update(some)
@@ -103,24 +107,34 @@ def distinct_titles(groups, budget=None, level=0):
         if budget and new:
             # the new titles' bytes, as the group's on average
             held += budget.weight(new, new * sum(map(len, some)) / len(some))
-            if held > budget.most and level < LEVELS:
+            if held > budget.most:
                 break
     else:
         yield {domain: len(seen) for domain, seen in titles.items()}
         return
-    spill = Spill(level)
-    for domain, seen in titles.items():
-        for title in seen:
-            page = domain + b' ' + title
-            spill.add(page, page)
-    titles.clear()
+    spill = Spill()
+    for blocks, rows in bulk.spread_records(page_rows(titles, groups), spill.shift, spill.ways):
+        spill.add_blocks(blocks, rows)
+    for pages, _, _ in spilled_parts(spill, budget):
+        yield bulk.count_by_domain(pages)
+
+
+def page_rows(titles, groups):
+    """Records of rows ``domain title 0`` (jobs.pageview_job's ``key views``,
+    joined by SEP) of every page of ``titles`` ({domain: set of titles},
+    emptied as it goes) and of ``groups``, as distinct_titles takes them."""
+    while titles:
+        domain, seen = titles.popitem()
+        seen = list(seen)
+        for a, b in spans(seen, RECORD_ROWS, RECORD_BYTES):
+            yield _rows_of_titles(domain, SEP.join(seen[a:b]))
     for domain, some in groups:
-        for title in some:
-            page = domain + b' ' + title
-            spill.add(page, page)
-    for pages, _, _ in spill.parts():
-        yield from distinct_titles(((domain, [title]) for domain, title in
-                                    (page.split(b' ', 1) for page in pages)), budget, level + 1)
+        yield _rows_of_titles(domain, some)
+
+
+def _rows_of_titles(domain, titles):
+    # each title after its domain, with no views
+    return b'%s %s 0' % (domain, titles.replace(SEP, b' 0%s%s ' % (SEP, domain)))
 
 
 if __name__ == '__main__':

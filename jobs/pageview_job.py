@@ -47,7 +47,8 @@ from jobs.spark_lines import IO_JAR
 from jobs.spill import BASE_MB, LEVELS, MEMORY_MB, WAYS, Budget, Spill, ways_for
 from jobs.tally import TallyJob, at_least, field_value
 
-__all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts', 'as_dict']
+__all__ = ['PageviewJob', 'by_partition', 'sum_rows', 'summed_parts', 'spilled_parts',
+           'as_dict']
 
 
 def _lazy(name):
@@ -503,8 +504,14 @@ def summed_parts(records, budget=None, level=0, ways=WAYS):
     large_rows = [SEP.join(b'%s %d' % pair for pair in large.items())] if large else []
     for blocks, rows in bulk.spread_records(chain(large_rows, records), spill.shift, ways):
         spill.add_blocks(blocks, rows)
-    for some, size, rows in spill.parts(blocks=True):
-        yield from summed_parts(some, budget, level + 1, ways_for(budget, rows, size))
+    yield from spilled_parts(spill, budget)
+
+
+def spilled_parts(spill, budget):
+    """The parts of :func:`summed_parts` for the ``key views`` rows spread
+    over ``spill`` (jobs.spill.Spill): each file's, summed alone."""
+    for some, size, rows in spill.parts():
+        yield from summed_parts(some, budget, spill.level + 1, ways_for(budget, rows, size))
 
 
 def _add_rows(sums, large, records):

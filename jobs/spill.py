@@ -6,8 +6,9 @@ as Hadoop spills its sort buffer. A reducer sums one partition (a stable hash
 of the key) at a time; when a partition holds more keys than fit, its rows go
 to ``WAYS`` temporary files by a second hash of the key, independent of the
 partition's (jobs.bulk.key_hashes, of all its bytes, many rows at once in
-numpy; MRDomainViews' pages by Python's own, drawn afresh in each process),
-and each file is summed alone and freed: a key's rows all land in one file.
+numpy), and each file is summed alone and freed: a key's rows all land in
+one file. MRDomainViews' reducers spread their pages so too, as rows with no
+views, once the titles they hold in sets fill their budget.
 A file that still does not fit is spread again, on the next bits of the
 hash, over as few files as it needs (:func:`ways_for`): every part becomes a
 sorted run that the last step merges holding a chunk of each, so many small
@@ -77,51 +78,35 @@ def ways_for(budget, rows, size):
 
 
 class Spill:
-    """Rows spread over ``ways`` temporary files (at most ``WAYS``) by a hash
-    of their key: Python's, a row at a time (:meth:`add`), or
-    jobs.bulk.key_hashes, many rows at once (:meth:`add_blocks`); not both,
-    for they put a key in different files."""
+    """Rows spread over ``ways`` temporary files (at most ``WAYS``) by
+    jobs.bulk.spread, on bits ``4 * level`` and up of a hash of their key."""
 
     def __init__(self, level=0, ways=WAYS):
-        self.shift, self.ways = 4 * level, ways
+        self.level, self.shift, self.ways = level, 4 * level, ways
         self._dir = tempfile.TemporaryDirectory(prefix='mrtally-spill-')
         self._files = [open(os.path.join(self._dir.name, '%d' % i), 'w+b') for i in range(ways)]
         self.rows = 0
-        self._by = None
-
-    def add(self, key, row):
-        """Keep ``row`` (bytes without a control byte) in the file of ``key``."""
-        self._by_one('hash')
-        self._files[(hash(key) >> self.shift) % self.ways].write(row + SEP)
-        self.rows += 1
 
     def add_blocks(self, blocks, rows):
         """Keep ``rows`` rows spread already over this spill's files, each
         ending in SEP: ``blocks[i]`` (bytes-like) goes to file ``i``
         (jobs.bulk.spread, on this spill's ``shift`` and ``ways``)."""
-        self._by_one('key_hashes')
         for f, block in zip(self._files, blocks):
             f.write(block)
         self.rows += rows
 
-    def _by_one(self, how):
-        if self._by not in (None, how):
-            raise ValueError('a Spill takes rows by one hash, not %s and %s' % (self._by, how))
-        self._by = how
-
-    def parts(self, blocks=False):
+    def parts(self):
         """Each file's rows in turn, as an iterator to use up before the
-        next, with its size: ``(rows, bytes, about how many rows)``; the
-        files are gone after the last. With ``blocks``, the iterator gives
-        blocks of about BLOCK_BYTES of rows joined by SEP, not rows."""
+        next, with its size: ``(blocks, bytes, about how many rows)``, the
+        blocks about BLOCK_BYTES of rows joined by SEP; the files are gone
+        after the last."""
         total = sum(f.tell() for f in self._files)
         try:
             for f in self._files:
                 size = f.tell()
                 if size:
                     f.seek(0)
-                    some = _blocks(f)
-                    yield (some if blocks else _rows(some)), size, self.rows * size // total
+                    yield _blocks(f), size, self.rows * size // total
                 f.close()
         finally:
             for f in self._files:
@@ -143,7 +128,3 @@ def _blocks(f):
             yield data[:end]
         tail = data[end + 1:]
 
-
-def _rows(blocks):
-    for block in blocks:
-        yield from block.split(SEP)

@@ -319,3 +319,9 @@ def test_domain_records_in_bulk_hold_what_the_dict_ones_hold(pages, partitions, 
     with_dict = MRDomainViews(['--step-num=0', '--mapper']).records_of_views(views, partitions)
     in_bulk = bulk.domain_records(keys, counts, partitions, record_rows, record_bytes)
     assert held(in_bulk, record_rows, record_bytes) == held(with_dict, len(views), 1 << 22)
+
+
+def test_count_by_domain_by_hand():
+    pages = pa.array([b'en A', b'de X', b'en B', b'en.m A', b'de Y_z'], pa.binary())
+    assert bulk.count_by_domain(pages) == {b'en': 2, b'de': 2, b'en.m': 1}
+    assert bulk.count_by_domain(pa.array([], pa.binary())) == {}

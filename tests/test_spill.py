@@ -1,46 +1,47 @@
 """Spreading what does not fit over files (jobs.spill)."""
 import os
 
-import pytest
-
+from jobs import bulk
 from jobs.rows import SEP
 from jobs.spill import BASE_MB, BYTES_PER_BYTE, KEY_BYTES, WAYS, Budget, Spill, ways_for
 
 
+def spilled(spill, rows):
+    """``spill`` with ``rows`` (``key views``) spread over it in bulk, in two goes."""
+    for half in rows[:len(rows) // 2], rows[len(rows) // 2:]:
+        for blocks, n in bulk.spread_records([SEP.join(half)], spill.shift, spill.ways):
+            spill.add_blocks(blocks, n)
+    return spill
+
+
+def rows_of(blocks):
+    return SEP.join(blocks).split(SEP)
+
+
 def test_every_row_of_a_key_lands_in_one_part_and_the_files_go():
-    spill = Spill()
-    rows = [(b'k%d' % (i % 100), b'k%d %d' % (i % 100, i)) for i in range(1000)]
-    for key, row in rows:
-        spill.add(key, row)
+    rows = [b'k%d %d' % (i % 100, i) for i in range(1000)]
+    spill = spilled(Spill(), rows)
     directory = spill._dir.name
     assert len(os.listdir(directory)) == WAYS
-    parts = [list(part) for part, _, _ in spill.parts()]
+    parts = [rows_of(blocks) for blocks, _, _ in spill.parts()]
     assert not os.path.exists(directory)
-    assert sorted(row for part in parts for row in part) == sorted(row for _, row in rows)
+    assert sorted(row for part in parts for row in part) == sorted(rows)
     keys_of = [{row.split(b' ')[0] for row in part} for part in parts]
     assert sum(map(len, keys_of)) == 100            # no key in two parts
     assert 4 <= len(parts) <= WAYS                    # 100 keys spread, not piled up
 
 
 def test_the_next_level_spreads_on_other_bits():
-    keys = [b'k%d' % i for i in range(2000)]
-    first = Spill(0)
-    for key in keys:
-        first.add(key, key)
-    crowded = max((list(part) for part, _, _ in first.parts()), key=len)
-    second = Spill(1)
-    for key in crowded:
-        second.add(key, key)
+    rows = [b'k%d 1' % i for i in range(2000)]
+    crowded = max((rows_of(blocks) for blocks, _, _ in spilled(Spill(0), rows).parts()), key=len)
     # one part of the first level is spread again over several
-    assert len([1 for _ in second.parts()]) > 4
+    assert len(list(spilled(Spill(1), crowded).parts())) > 4
 
 
 def test_a_spill_over_fewer_files_sizes_its_parts():
-    spill = Spill(level=1, ways=3)
     rows = [b'k%d %d' % (i, i) for i in range(3000)]
-    for row in rows:
-        spill.add(row.split(b' ')[0], row)
-    parts = [(list(part), size, about) for part, size, about in spill.parts()]
+    parts = [(rows_of(blocks), size, about)
+             for blocks, size, about in spilled(Spill(level=1, ways=3), rows).parts()]
     assert len(parts) == 3
     assert sorted(row for part, _, _ in parts for row in part) == sorted(rows)
     for part, size, about in parts:
@@ -82,9 +83,7 @@ def test_blocks_spread_elsewhere_come_back_as_blocks_of_whole_rows(monkeypatch):
     # file i gets the rows whose number is i modulo 3, two adds of each
     for half in rows[:20], rows[20:]:
         spill.add_blocks([b''.join(row + SEP for row in half[w::3]) for w in range(3)], len(half))
-    with pytest.raises(ValueError):
-        spill.add(b'k1', b'k1 1')
-    parts = [(list(blocks), size, about) for blocks, size, about in spill.parts(blocks=True)]
+    parts = [(list(blocks), size, about) for blocks, size, about in spill.parts()]
     assert len(parts) == 3
     for w, (blocks, size, about) in enumerate(parts):
         expected = rows[:20][w::3] + rows[20:][w::3]
