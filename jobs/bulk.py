@@ -41,6 +41,10 @@ import pyarrow.csv as csv
 from jobs.rows import CHUNK_BYTES, CHUNK_ROWS, SEP, chunk_bounds
 from jobs.topn import LIGHT
 
+# Tasks run a core each (a local runner's slots, a cluster's containers), so
+# Arrow's pool of a thread a core only has them contend (bench/README.md).
+pa.set_cpu_count(1)
+
 __all__ = ['MOST_DIGITS', 'takes', 'count_chunk', 'pairs', 'prefixed', 'Sums', 'with_pairs',
            'records', 'light_records', 'heavy_and_light', 'domain_records', 'rows_of',
            'count_by_domain', 'without', 'ranked_chunks', 'by_partition', 'partitions_of',
