@@ -35,6 +35,12 @@ MVN       ?= mvn
 # kinesis-mock (package.json), for the tests of resharding, which moto gets wrong
 NPM       ?= npm
 
+# The EMR nodes' Python, 3.9 (emr/mrjob.conf): a test runs the jobs on it, if this machine has it
+# (pyenv's, as on this project's machines; or python3.9 on the PATH)
+PYTHON39  ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.9*/bin/python3.9) \
+	$(shell command -v python3.9 2>/dev/null))
+VENV39    ?= .venv39
+
 BIN := $(VENV)/bin
 BENCH_BIN := $(BENCH_VENV)/bin
 
@@ -82,6 +88,13 @@ $(BENCH_VENV)/.bench: setup.cfg | $(BENCH_BIN)/python
 
 $(VENV)/.test: setup.cfg | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check $$($(REQUIREMENTS) test standin ingest spark report)
+	touch $@
+
+# what the EMR nodes have: emr/requirements.txt and mrjob (which mrjob ships to them)
+$(VENV39)/.run: setup.cfg emr/requirements.txt
+	$(PYTHON39) -m venv $(VENV39)
+	$(VENV39)/bin/python -m pip install -q --disable-pip-version-check -r emr/requirements.txt \
+		$$(grep -o 'mrjob==[^ ]*' setup.cfg)
 	touch $@
 
 run-local: $(VENV)/.run
@@ -152,7 +165,7 @@ hadoop: $(HADOOP_DIR)/paths.conf
 node_modules/.package-lock.json: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 
-test: $(VENV)/.test hadoop node_modules/.package-lock.json
+test: $(VENV)/.test hadoop node_modules/.package-lock.json $(if $(PYTHON39),$(VENV39)/.run)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

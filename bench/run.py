@@ -278,45 +278,53 @@ def memory_against_lines(pv_file, copies=(1, 2, 4)):
 
 
 def many_keys(opts):
-    """MRPageViews against DuckDB where the distinct keys are most of the
-    lines: what the memory budget is for. DuckDB's answer is the reference
-    (a plain dict of 51 M keys would need some 10 GB)."""
+    """MRPageViews and MRTopPages against DuckDB where the distinct keys are
+    most of the lines: what the memory budget is for. DuckDB's answers are
+    the reference (a plain dict of 51 M keys would need some 10 GB)."""
     files = generate.many_keys_files()
-    c = os.path.join(HERE, 'contenders')
-    contenders = [
-        contender('DuckDB', [PY, os.path.join(c, 'duckdb_page_views.py'), *files], 'pageviews',
-                  baseline=True),
-        contender('MRPageViews local 2 cores', job('mr_page_views', '-r', 'local', '--num-cores', '2',
-                                                   *files), 'pageviews'),
+    duckdb = [PY, os.path.join(HERE, 'contenders', 'duckdb_page_views.py')]
+    # (DuckDB's query, our job): the job must give the query's answer
+    pairs = [
+        (contender('DuckDB', [*duckdb, *files], 'pageviews', baseline=True),
+         contender('MRPageViews local 2 cores', job('mr_page_views', '-r', 'local', '--num-cores',
+                                                    '2', *files), 'pageviews')),
+        (contender('DuckDB top 100', [*duckdb, '--top', '100', *files], 'top pages',
+                   baseline=True),
+         contender('MRTopPages local 2 cores', job('mr_top_pages', '-r', 'local', '--num-cores',
+                                                   '2', '--top', '100', *files), 'top pages')),
     ]
+    contenders = [c for pair in pairs for c in pair]
     with tempfile.TemporaryDirectory() as tmp:
-        outputs = [os.path.join(tmp, '%d.out' % i) for i in range(len(contenders))]
+        for i, c in enumerate(contenders):
+            c['out'] = os.path.join(tmp, '%d.out' % i)
         for n in range(opts.repeat):
-            for c, out in zip(contenders if n % 2 == 0 else contenders[::-1],
-                              outputs if n % 2 == 0 else outputs[::-1]):
+            for c in contenders if n % 2 == 0 else contenders[::-1]:
                 print('bench: run %d/%d: %s' % (n + 1, opts.repeat, c['name']), file=sys.stderr, flush=True)
                 set_cache(files, False)
-                result = measure(c['cmd'], out)
+                result = measure(c['cmd'], c['out'])
                 if result['code'] != 0:
                     sys.exit('bench: %s failed (exit %d)' % (c['name'], result['code']))
                 c['runs'].append(result)
-            if n == 0 and not filecmp.cmp(outputs[0], outputs[1], shallow=False):
-                sys.exit('bench: MRPageViews gave another answer than DuckDB')
-        with open(outputs[0], 'rb') as f:
+            for base, ours in pairs if n == 0 else ():
+                if not filecmp.cmp(base['out'], ours['out'], shallow=False):
+                    sys.exit('bench: %s gave another answer than %s' % (ours['name'], base['name']))
+        with open(pairs[0][0]['out'], 'rb') as f:
             pages = sum(1 for _ in f)
     rows = ['| contender | median s | spread s | peak MB of one process | ratio to DuckDB |',
             '|---|---:|---:|---:|---:|']
-    base = statistics.median(r['wall'] for r in contenders[0]['runs'])
-    for c in contenders:
-        walls = [r['wall'] for r in c['runs']]
-        rows.append('| %s | %.1f | %.1f-%.1f | %.0f | %.2fx |' % (
-            c['name'], statistics.median(walls), min(walls), max(walls),
-            max(r['peak_mb'] for r in c['runs']), statistics.median(walls) / base))
+    for pair in pairs:
+        base = statistics.median(r['wall'] for r in pair[0]['runs'])
+        for c in pair:
+            walls = [r['wall'] for r in c['runs']]
+            rows.append('| %s | %.1f | %.1f-%.1f | %.0f | %.2fx |' % (
+                c['name'], statistics.median(walls), min(walls), max(walls),
+                max(r['peak_mb'] for r in c['runs']), statistics.median(walls) / base))
     text = '\n'.join([
         '# Many keys', '',
         'Made %s by `make bench BENCH_ARGS=--many-keys` at commit %s; %d hourly files, %d distinct '
-        'pages in the answer, which MRPageViews and DuckDB gave alike (byte for byte). Medians of %d '
-        'runs; MRPageViews with its default budget (`--memory 1024`).' % (
+        'pages in the answer. MRPageViews and MRTopPages each gave the answer of the DuckDB query '
+        'above it, byte for byte. Medians of %d runs; our jobs with their default budget '
+        '(`--memory 1024`).' % (
             datetime.date.today().isoformat(), commit_of(), len(files), pages, opts.repeat), '']
         + rows) + '\n'
     print(text)

@@ -94,6 +94,11 @@ class MRTopPages(PageviewJob):
         return super().sum_views(_, whole())
 
     def add_sums(self, keys, views, large):
+        if not self._light and not self.options.per_domain:
+            # Every sum is whole: only those at least the top-th largest can
+            # make the top, and the rest need not become Python objects. (A
+            # light count could lift a page past it.)
+            (keys, views), _ = bulk.heavy_and_light(keys, views, self.options.top, 1)
         return self.add_views(add_light_counts(as_dict(keys, views, large), self._light))
 
     def start_ranking(self):

@@ -1,10 +1,12 @@
 """Every job gives byte-identical output on every runner: inline, local, Hadoop
 (local mode, real Hadoop Streaming), Spark (local[2]) and EMR (the stand-in,
 whose steps run on real Hadoop from what the runner put in S3)."""
+import subprocess
+
 import pytest
 
 import reference
-from conftest import EMR_BUCKET, INPUTS, run_job, run_on_emr, sample_reference
+from conftest import EMR_BUCKET, INPUTS, ROOT, run_job, run_on_emr, sample_reference
 from jobs.mr_bill_word_freq import MRBillWordFreq
 from jobs.mr_domain_views import MRDomainViews
 from jobs.mr_hourly_views import MRHourlyViews
@@ -127,3 +129,32 @@ def test_a_tiny_memory_budget_gives_the_same_output_on_every_runner(
             assert counters['memory', 'map task flushes'] >= 2, runner
             if runner in ('inline', 'local'):
                 assert counters['memory', 'partitions summed in parts'] >= 1, runner
+
+
+# make test makes it where this machine has Python 3.9 (the Makefile's PYTHON39)
+PYTHON39 = ROOT / '.venv39' / 'bin' / 'python'
+PY39_CASES = [(*case[:2], 'many-keys', case[2], case[3]) for case in BUDGET_CASES] + [
+    (MRBillWordFreq, [], 'bills', None, None),
+    (MRBillWordFreq, ['--packed'], 'packed', None, None),
+]
+
+
+@pytest.mark.skipif(not PYTHON39.exists(), reason='no Python 3.9 here (make test makes .venv39)')
+@pytest.mark.parametrize('job_class, args, inputs, expected, budget', PY39_CASES,
+                         ids=[' '.join([c[0].__name__, *c[1]]) for c in PY39_CASES])
+def test_the_emr_nodes_python_gives_the_same_output(job_class, args, inputs, expected, budget,
+                                                    many_keys, packed_bills):
+    """The jobs on Python 3.9 with only what the EMR nodes install
+    (emr/requirements.txt, and mrjob), on the local runner: the pageview
+    jobs with a budget below their keys (flushes and spills, in bulk)."""
+    local_input = {'many-keys': many_keys, 'packed': packed_bills}.get(inputs, INPUTS / inputs)
+    if budget:
+        want = expected(sample_reference(many_keys)[0])
+        args = [*args, '--max-keys', str(budget)]
+    else:
+        want = run_job(job_class, [*args, local_input])[0]
+    done = subprocess.run([str(PYTHON39), '-m', job_class.__module__, '--no-conf', '-r', 'local',
+                           '--num-cores', '2', *args, str(local_input)],
+                          cwd=ROOT, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode(errors='replace')[-3000:]
+    assert want and done.stdout.splitlines() == want
