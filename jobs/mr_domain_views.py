@@ -113,8 +113,7 @@ def distinct_titles(groups, budget=None):
         yield {domain: len(seen) for domain, seen in titles.items()}
         return
     spill = Spill()
-    for blocks, rows in bulk.spread_records(page_rows(titles, groups), spill.shift, spill.ways):
-        spill.add_blocks(blocks, rows)
+    spill.add(bulk.spread_records(page_rows(titles, groups), spill.shift, spill.ways))
     for pages, _, _ in spilled_parts(spill, budget):
         yield bulk.count_by_domain(pages)
 

@@ -497,13 +497,11 @@ def summed_parts(records, budget=None, level=0, ways=WAYS):
     # spread in bulk: a Python loop a row took the many-keys bench's
     # reducers most of their time
     spill = Spill(level, ways)
-    for blocks, rows in bulk.spread_sums(keys, views, spill.shift, ways):
-        spill.add_blocks(blocks, rows)
+    spill.add(bulk.spread_sums(keys, views, spill.shift, ways))
     # the sums freed before the rest is read and summed
     del keys, views
     large_rows = [SEP.join(b'%s %d' % pair for pair in large.items())] if large else []
-    for blocks, rows in bulk.spread_records(chain(large_rows, records), spill.shift, ways):
-        spill.add_blocks(blocks, rows)
+    spill.add(bulk.spread_records(chain(large_rows, records), spill.shift, ways))
     yield from spilled_parts(spill, budget)
 
 

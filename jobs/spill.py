@@ -87,13 +87,15 @@ class Spill:
         self._files = [open(os.path.join(self._dir.name, '%d' % i), 'w+b') for i in range(ways)]
         self.rows = 0
 
-    def add_blocks(self, blocks, rows):
-        """Keep ``rows`` rows spread already over this spill's files, each
-        ending in SEP: ``blocks[i]`` (bytes-like) goes to file ``i``
-        (jobs.bulk.spread, on this spill's ``shift`` and ``ways``)."""
-        for f, block in zip(self._files, blocks):
-            f.write(block)
-        self.rows += rows
+    def add(self, spread):
+        """Keep rows spread already over this spill's files, each ending in
+        SEP: ``(blocks, rows)`` pairs, where ``blocks[i]`` (bytes-like) goes
+        to file ``i`` and ``rows`` counts their rows (jobs.bulk.spread_records
+        and spread_sums, on this spill's ``shift`` and ``ways``)."""
+        for blocks, rows in spread:
+            for f, block in zip(self._files, blocks):
+                f.write(block)
+            self.rows += rows
 
     def parts(self):
         """Each file's rows in turn, as an iterator to use up before the

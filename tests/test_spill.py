@@ -9,8 +9,7 @@ from jobs.spill import BASE_MB, BYTES_PER_BYTE, KEY_BYTES, WAYS, Budget, Spill, 
 def spilled(spill, rows):
     """``spill`` with ``rows`` (``key views``) spread over it in bulk, in two goes."""
     for half in rows[:len(rows) // 2], rows[len(rows) // 2:]:
-        for blocks, n in bulk.spread_records([SEP.join(half)], spill.shift, spill.ways):
-            spill.add_blocks(blocks, n)
+        spill.add(bulk.spread_records([SEP.join(half)], spill.shift, spill.ways))
     return spill
 
 
@@ -82,7 +81,7 @@ def test_blocks_spread_elsewhere_come_back_as_blocks_of_whole_rows(monkeypatch):
     rows = [b'k%d %d' % (i, i) for i in range(40)] + [b'a long key of 30 bytes or more 1']
     # file i gets the rows whose number is i modulo 3, two adds of each
     for half in rows[:20], rows[20:]:
-        spill.add_blocks([b''.join(row + SEP for row in half[w::3]) for w in range(3)], len(half))
+        spill.add([([b''.join(row + SEP for row in half[w::3]) for w in range(3)], len(half))])
     parts = [(list(blocks), size, about) for blocks, size, about in spill.parts()]
     assert len(parts) == 3
     for w, (blocks, size, about) in enumerate(parts):
