@@ -1,21 +1,22 @@
 """Pageview lines counted a chunk at a time in Arrow's C++, not a Python loop a line.
 
 A map task hands :func:`count_chunk` every chunk of a dump (a few MB of whole
-lines) that holds no control byte. Arrow's CSV reader splits it into four
-fields, and its compute kernels pick out the common lines and sum their views
-by key. Those lines are the same in both parsers: four fields, none of them
-empty, a size of digits, and views of 1 to 12 digits. At most 12 digits means
-that a million lines of them cannot overflow an int64 sum.
+lines) that holds no control byte. numpy finds where its spaces and line ends
+are, and so the lines of four fields, none of them empty. Their fields become
+items of one Arrow array over the chunk's own bytes (offsets, no copy), and
+Arrow's compute kernels pick out the common lines and sum their views by key:
+views of 1 to 12 digits and a size of digits. Those lines are the same in both
+parsers. At most 12 digits means that a million lines of them cannot overflow
+an int64 sum. Keying by domain (MRDomainViews, MRHourlyViews) copies no titles.
+Arrow's CSV reader did the splitting before, and cost a map task of the bench's
+hour about 0.3 s of CPU more (bench/README.md).
 
 Every other line (wrong number of fields, an empty field, views or size not
 digits, views of 13 digits or more) is returned with its position in the chunk.
-Lines of other than four fields and lines with an empty domain or title are
-found by where their spaces are, before Arrow reads anything, so that keying by
-domain (MRDomainViews, MRHourlyViews) reads no titles (bench/README.md).
 The caller hands it to the parser of :mod:`jobs.pageviews`, which counts it,
 judges it, or names the reason it is malformed. A chunk with a control byte
-goes there whole, because Arrow ends a line at ``\\r`` too. So does a line
-that starts with a UTF-8 byte order mark where Arrow would drop it.
+goes there whole: the parser drops a ``\\r`` before a line end and refuses any
+other.
 
 :class:`Sums` holds a map task's sums in Arrow. :func:`records` cuts them into
 the records the reducers read, partitioned by :func:`partitions_of`: one stable
@@ -36,7 +37,6 @@ from itertools import chain
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as csv
 
 from jobs.rows import CHUNK_BYTES, CHUNK_ROWS, SEP, chunk_bounds
 from jobs.topn import LIGHT
@@ -50,9 +50,7 @@ __all__ = ['MOST_DIGITS', 'takes', 'count_chunk', 'pairs', 'prefixed', 'Sums', '
            'count_by_domain', 'without', 'ranked_chunks', 'by_partition', 'partitions_of',
            'pack', 'key_hashes', 'spread', 'spread_records', 'spread_sums']
 
-FIELDS = ['domain', 'title', 'views', 'size']
 MOST_DIGITS = 12
-BOM = b'\xef\xbb\xbf'
 # Sums past this are handed back as Python ints. Below it, a sum cannot
 # overflow int64 even after RESUM_ROWS more rows of views below 10**12 are
 # added.
@@ -68,20 +66,6 @@ SLICE_BYTES = 1 << 25
 # --memory 384 to 403 MB once; bench/README.md)
 SPREAD_ROWS = 1 << 16
 SPREAD_BYTES = 1 << 20
-_PARSE = dict(delimiter=' ', quote_char=False, escape_char=False, double_quote=False,
-              newlines_in_values=False, ignore_empty_lines=False)
-
-
-def _read(columns):
-    """Arrow's conversion of ``columns``: every field as bytes, never null
-    (the rules are judged after parsing)."""
-    return csv.ConvertOptions(column_types=dict.fromkeys(FIELDS, pa.binary()), null_values=[],
-                              strings_can_be_null=False, include_columns=columns)
-
-
-_CONVERT = _read(FIELDS)
-# MRDomainViews and MRHourlyViews key by domain: titles are not read
-_CONVERT_DOMAINS = _read(['domain', 'views', 'size'])
 _SCHEMA = pa.schema([('key', pa.binary()), ('views', pa.int64())])
 
 
@@ -89,8 +73,8 @@ _CONTROL = bytes(range(0x00, 0x0a)) + bytes(range(0x0b, 0x20))
 
 
 def takes(data):
-    """Whether :func:`count_chunk` reads ``data`` as the parser of
-    jobs.pageviews would read it: no control byte but the line end."""
+    """Whether :func:`count_chunk` may read ``data``: no control byte but
+    the line end, which the parser of jobs.pageviews judges line by line."""
     return len(data.translate(None, _CONTROL)) == len(data)
 
 
@@ -104,63 +88,51 @@ def count_chunk(data, by_domain=False):
     that are not common as ``(position, line)`` pairs (positions from 0, in
     order; lines without their line ends), and how many lines ``data`` holds.
     """
-    # Lines of other than 4 fields are found here and left out of what Arrow
-    # reads, not given to its handler of such lines: that one fails on a
-    # line that is not UTF-8. Spaces are counted between line ends.
+    # Where every space and line end is: with no other control byte, the
+    # only bytes up to a space. Lines of other than 4 fields, or with an
+    # empty domain or title, are found by them.
     octets = np.frombuffer(data, np.uint8)
-    marks = np.flatnonzero((octets == ord('\n')) | (octets == ord(' ')))
-    ends = np.flatnonzero(octets[marks] == ord('\n'))
+    marks = np.flatnonzero(octets <= ord(' '))
+    ends = np.flatnonzero(octets[marks] == ord('\n'))   # in marks
     starts = np.concatenate(([0], marks[ends] + 1))
     stops = marks[ends]
     if not data.endswith(b'\n'):
         ends = np.append(ends, len(marks))
         stops = np.append(stops, len(data))
-    whole = data
-    spaces = np.diff(ends, prepend=-1) - 1
-    given = spaces == 3
-    four = np.flatnonzero(given)
-    # so are lines with an empty domain or title, judged by where their
-    # first two spaces are, so that Arrow need not read titles it does not key
-    first = np.concatenate(([0], ends[:-1] + 1))[four]   # in marks
-    empty = (marks[first] == starts[four]) | (marks[first + 1] == marks[first] + 1)
-    given[four[empty]] = False
-    four = four[~empty]
-    while len(four) and data.startswith(BOM, starts[four[0]]):
-        # Arrow would drop a byte order mark at the start of what it reads
-        given[four[0]] = False
-        four = four[1:]
-    wrong = np.flatnonzero(~given)
-    if len(wrong):
-        runs, at = [], 0
-        for bad in wrong.tolist():
-            runs.append(data[at:starts[bad]])
-            at = starts[bad + 1] if bad + 1 < len(starts) else len(data)
-        runs.append(data[at:])
-        data = b''.join(runs)
-
-    def lines(positions):
-        return [(at, whole[starts[at]:stops[at]]) for at in positions.tolist()]
-    if not data:
-        return pa.array([], pa.binary()), pa.array([], pa.int64()), lines(wrong), len(spaces)
-    table = csv.read_csv(
-        pa.py_buffer(data),
-        read_options=csv.ReadOptions(column_names=FIELDS, use_threads=False,
-                                     block_size=len(data) + 1),
-        parse_options=csv.ParseOptions(**_PARSE),
-        convert_options=_CONVERT_DOMAINS if by_domain else _CONVERT)
+    four = np.flatnonzero(np.diff(ends, prepend=-1) == 4)
+    first = np.concatenate(([0], ends[:-1] + 1))[four]   # the first space, in marks
+    one, two, three = marks[first], marks[first + 1], marks[first + 2]
+    full = (one > starts[four]) & (two > one + 1)
+    if not full.all():
+        four, one, two, three = four[full], one[full], two[full], three[full]
+    # The fields of those lines as items of one binary array over ``data``,
+    # six a line: the key, what is between it and the views, the views, the
+    # space, the size, and what is between the size and the next such line
+    # (the line end, and the lines left out).
+    n = len(four)
+    offsets = np.empty(6 * n + 1, np.int32)
+    offsets[0:6 * n:6] = starts[four]
+    offsets[1::6] = one if by_domain else two
+    offsets[2::6] = two + 1
+    offsets[3::6] = three
+    offsets[4::6] = three + 1
+    offsets[5::6] = stops[four]
+    offsets[6 * n] = offsets[6 * n - 1] if n else 0
+    fields = pa.Array.from_buffers(pa.binary(), 6 * n,
+                                   [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    at = np.arange(0, 6 * n, 6)
     # as text, unchecked: the ASCII predicates judge bytes, whatever they are
-    views = pc.cast(table['views'], pa.string(), safe=False)
+    views = pc.cast(fields.take(at + 2), pa.string(), safe=False)
     common = pc.and_(
-        pc.and_(pc.ascii_is_decimal(views), pc.less_equal(pc.binary_length(views), MOST_DIGITS)),
-        pc.ascii_is_decimal(pc.cast(table['size'], pa.string(), safe=False)))
-    keys = table['domain'] if by_domain else pc.binary_join_element_wise(
-        table['domain'], table['title'], b' ')
-    summed = pa.table({'key': keys.filter(common),
+        pc.and_(pc.ascii_is_decimal(views), pa.array(three - two <= MOST_DIGITS + 1)),
+        pc.ascii_is_decimal(pc.cast(fields.take(at + 4), pa.string(), safe=False)))
+    summed = pa.table({'key': fields.take(at).filter(common),
                        'views': pc.cast(views.filter(common), pa.int64())}) \
         .group_by('key').aggregate([('views', 'sum')])
-    others = np.union1d(wrong, four[~common.to_numpy(zero_copy_only=False)])
-    return (summed['key'].combine_chunks(), summed['views_sum'].combine_chunks(), lines(others),
-            len(spaces))
+    others = np.ones(len(ends), bool)
+    others[four[common.to_numpy(zero_copy_only=False)]] = False
+    return (summed['key'].combine_chunks(), summed['views_sum'].combine_chunks(),
+            [(p, data[starts[p]:stops[p]]) for p in np.flatnonzero(others).tolist()], len(ends))
 
 
 def pairs(keys, views):
