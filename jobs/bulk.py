@@ -473,19 +473,14 @@ def partitions_of(data, offsets, partitions):
     ``data[offsets[i]:offsets[i + 1]]``: a hash of its length, its first 8
     bytes and its last 8 (each read as a little-endian number, zero-padded)
     mixed as splitmix64 mixes. The same on every machine and in every process."""
-    starts, ends = offsets[:-1], offsets[1:]
-    lengths = (ends - starts).astype(np.uint64)
-    head = np.zeros(len(starts), np.uint64)
-    tail = np.zeros(len(starts), np.uint64)
-    last = max(len(data) - 1, 0)
-    padded = data if len(data) else np.zeros(1, np.uint8)
-    tail_starts = np.maximum(starts, ends - 8)
-    for k in range(8):
-        shift = np.uint64(8 * k)
-        at = starts + k
-        head |= np.where(at < ends, padded[np.minimum(at, last)], 0).astype(np.uint64) << shift
-        at = tail_starts + k
-        tail |= np.where(at < ends, padded[np.minimum(at, last)], 0).astype(np.uint64) << shift
+    words, starts = _words(data, offsets)
+    lengths = offsets[1:] - offsets[:-1]
+    # the first 8 bytes, and the last 8 (or the first, if fewer)
+    kept = _ALL >> (np.uint64(64) - 8 * np.minimum(lengths, 8).astype(np.uint64))
+    kept[lengths == 0] = 0
+    head = words[starts] & kept
+    tail = words[starts + np.maximum(lengths - 8, 0)] & kept
+    lengths = lengths.astype(np.uint64)
     with np.errstate(over='ignore'):
         h = _mixed(head * _C1 ^ tail * _C2 ^ lengths * _C3)
     return (h % np.uint64(partitions)).astype(np.int64)
@@ -501,19 +496,24 @@ def _mixed(h):
     return h
 
 
+def _words(data, offsets):
+    """``(words, starts)``: every 8 bytes of the keys ``data[offsets[i]:offsets[i + 1]]``
+    from every byte on, as little-endian numbers, zero-padded past the last
+    key (a uint64 array over a copy of only the keys' bytes: a slice's data is
+    its whole array's), and where each key starts in them."""
+    first, last = int(offsets[0]), int(offsets[-1])
+    padded = np.zeros(last - first + 8, np.uint8)
+    padded[:last - first] = data[first:last]
+    return np.ndarray((len(padded) - 7,), '<u8', padded, 0, (1,)), offsets[:-1] - first
+
+
 def key_hashes(data, offsets):
     """A 64-bit hash of every byte of each key ``data[offsets[i]:offsets[i + 1]]``
     (numpy uint64), read 8 bytes at a time as xxHash64 reads them, then mixed
     as splitmix64 mixes; the same in every process, and independent of
     :func:`partitions_of`: it spreads the keys of one partition."""
-    first, last = int(offsets[0]), int(offsets[-1])
-    starts = offsets[:-1] - first
+    words, starts = _words(data, offsets)
     lengths = offsets[1:] - offsets[:-1]
-    # every 8 bytes from every byte on, as a little-endian number (only the
-    # keys' bytes: a slice's data is its whole array's)
-    padded = np.zeros(last - first + 8, np.uint8)
-    padded[:last - first] = data[first:last]
-    words = np.ndarray((len(padded) - 7,), '<u8', padded, 0, (1,))
     rounds = (lengths + 7) // 8
     # shortest first, so that the keys with bytes left are the last ones (in
     # 16 bits, numpy sorts by radix)
