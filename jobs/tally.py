@@ -149,15 +149,33 @@ class TallyJob(JobHelp, Summary, CommittedOutput, InputPlanning, BatchedStreamin
         self.started = datetime.datetime.now(datetime.timezone.utc)
         super().__init__(args)
 
+    # whether this process runs one job from its command line and ends
+    one_job = False
+
     @classmethod
     def run(cls):
         name = os.path.splitext(os.path.basename(sys.modules[cls.__module__].__file__))[0]
+        cls.one_job = True
         with interrupts.handled(name):
             try:
                 super().run()
             except BrokenPipeError:
                 # help or output piped into head: the reader has what it wanted
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    def make_runner(self):
+        if not (self.one_job and self.options.runner == 'local'
+                and 'mrjob.bin' not in sys.modules and 'pyspark' not in sys.modules):
+            return super().make_runner()
+        # The local runner's module imports mrjob.bin, which imports pyspark
+        # to find spark-submit, and pyspark imports numpy: 0.13 s of every
+        # launch, and a thread (OpenBLAS's) in the launcher, which then forks
+        # the runner's pool. A launcher of one local job never needs it.
+        sys.modules['pyspark'] = None
+        try:
+            return super().make_runner()
+        finally:
+            del sys.modules['pyspark']
 
     def load_args(self, args):
         super().load_args(args)

@@ -145,23 +145,31 @@ def test_a_part_too_big_is_spread_again_over_few_files():
 
 
 LAUNCHER = """
-import sys
+import os, sys
 from jobs.mr_page_views import MRPageViews
 from jobs.mr_top_pages import MRTopPages
+MRPageViews.one_job = %s   # as run() marks a launcher from the command line
 job = MRPageViews(['-r', 'local', '--no-conf', 'inputs/pageviews'])
 with job.make_runner() as runner:
-    pass
-print('pyarrow' in sys.modules, 'numpy' in sys.modules and 'pyspark' not in sys.modules)
+    print(' '.join(sorted(m for m in ('pyarrow', 'numpy', 'pyspark') if m in sys.modules)))
+    print(len(os.listdir('/proc/self/task')))
 """
+
+
+def launched(one_job):
+    """The modules of the three loaded, and the threads, when a launcher has made its runner."""
+    result = subprocess.run([sys.executable, '-c', LAUNCHER % one_job], cwd=ROOT,
+                            capture_output=True, check=True)
+    return result.stdout.decode().splitlines()
 
 
 def test_the_launcher_loads_neither_pyarrow_nor_numpy():
     # each starts a thread when imported, and mrjob's local runner forks a
-    # pool of workers from the launcher (mrjob itself loads numpy if pyspark
-    # is installed, as it is here)
-    result = subprocess.run([sys.executable, '-c', LAUNCHER], cwd=ROOT, capture_output=True,
-                            check=True)
-    assert result.stdout == b'False False\n'
+    # pool of workers from the launcher
+    assert launched(True) == ['', '1']
+    # mrjob loads numpy through pyspark where a process may run jobs of
+    # other runners too (installed here), but never pyarrow
+    assert launched(False)[0] == 'numpy pyspark'
 
 
 def mapped(job, calls):
