@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jobs.rows import CHUNK_BYTES, CHUNK_ROWS, SEP, chunk_bounds
+from jobs.tally import LETTERS, NINE_MINUS
 from jobs.topn import LIGHT
 
 # Tasks run a core each (a local runner's slots, a cluster's containers), so
@@ -391,9 +392,10 @@ def without(keys, views, some):
     return keys.filter(kept), views.filter(kept), list(pairs(keys.filter(out), views.filter(out)))
 
 
-# descending(n) of jobs.tally, for 0 <= n < 10**19: a 9, then 10**19 - 1 - n
-# in 19 digits
-_NINES = np.uint64(10 ** 19 - 1)
+# descending(n) of jobs.tally, for 0 <= n < 10**20: a letter for the number
+# of digits, then each digit as 9 less it
+_LETTERS = np.frombuffer(b''.join(LETTERS[1:]), np.uint8)
+_NINE_MINUS = np.frombuffer(NINE_MINUS, np.uint8)
 
 
 def ranked_chunks(keys, views, least=0, chunk_rows=CHUNK_ROWS, chunk_bytes=CHUNK_BYTES):
@@ -411,12 +413,16 @@ def ranked_chunks(keys, views, least=0, chunk_rows=CHUNK_ROWS, chunk_bytes=CHUNK
                             sort_keys=[('views', 'descending'), ('key', 'ascending')])
     keys, views = keys.take(order), views.take(order)
     del order
-    complement = pa.array(_NINES - views.to_numpy().astype(np.uint64))
-    digits = pc.cast(pc.utf8_lpad(pc.cast(complement, pa.string()), 19, '0'), pa.binary())
-    del complement
-    rows = _buffers(pc.binary_join_element_wise(b'9', digits, b' ', keys, b' ', _text(views), SEP,
+    text = _text(views)
+    data, offsets = _buffers(text)
+    letters = pa.Array.from_buffers(pa.binary(), len(text), [
+        None, pa.py_buffer(np.arange(len(text) + 1, dtype=np.int32)),
+        pa.py_buffer(_LETTERS[np.diff(offsets) - 1])])
+    complement = pa.Array.from_buffers(pa.binary(), len(text), [
+        None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(_NINE_MINUS[data])])
+    rows = _buffers(pc.binary_join_element_wise(letters, complement, b' ', keys, b' ', text, SEP,
                                                 b''))
-    del keys, views, digits
+    del keys, views, text, letters, complement
     # each row's offsets less its separators: where chunks_of_run's rows end
     ends = rows[1] - np.arange(len(rows[1]))
     for a, b in chunk_bounds(ends, chunk_rows, chunk_bytes):

@@ -49,11 +49,14 @@ MANIFEST = '_manifest.json'
 
 log = logging.getLogger(__name__)
 
-# 20 digits hold any sum of counts that fit Hive's BIGINT; a larger sum (eleven
-# lines of 2**63 - 1 views make one) takes a longer form that sorts first
+# Up to 20 digits (any sum of counts that fit Hive's BIGINT), a letter says
+# how many: A for 20, T for 1. A larger sum (eleven lines of 2**63 - 1 views
+# make one) takes a longer form that sorts first.
 _WIDTH = 20
 _TOP = 10 ** _WIDTH - 1
-_LONG = b'!'    # below every digit
+LETTERS = [None] + [b'%c' % (ord('A') + _WIDTH - d) for d in range(1, _WIDTH + 1)]
+NINE_MINUS = bytes.maketrans(b'0123456789', b'9876543210')
+_LONG = b'!'    # below every digit and letter
 _MAX_DIGITS = 999
 
 
@@ -85,14 +88,17 @@ class BadInput(Exception):
 
 
 def descending(n):
-    """Bytes that sort bytewise in descending order of the count ``n``: 20
-    digits below 10**20; above, ``!`` (below every digit), 999 less the
-    number of digits of ``n`` (3 digits: longer numbers first), then the
-    complement of ``n`` in that many digits. No space in either form."""
+    """Bytes that sort bytewise in descending order of the count ``n``: below
+    10**20, a letter for its number of digits (more digits first), then each
+    digit as 9 less it; above, ``!`` (below every letter), 999 less the number
+    of digits of ``n`` (3 digits: longer numbers first), then the complement
+    of ``n`` in that many digits. No space in either form. Short, because
+    every output row carries it between the steps."""
     if n < 0:
         raise ValueError('count out of range: %d' % n)
     if n <= _TOP:
-        return b'%020d' % (_TOP - n)
+        digits = b'%d' % n
+        return LETTERS[len(digits)] + digits.translate(NINE_MINUS)
     digits = len(str(n))
     if digits > _MAX_DIGITS:
         raise ValueError('count out of range: %d digits' % digits)
@@ -104,7 +110,7 @@ def from_descending(code):
     if code[:1] == _LONG:
         digits = _MAX_DIGITS - int(code[1:4])
         return 10 ** digits - 1 - int(code[4:])
-    return _TOP - int(code)
+    return int(code[1:].translate(NINE_MINUS))
 
 
 def keep_smallest(items, n):
