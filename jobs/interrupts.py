@@ -6,9 +6,16 @@ temporary directory (``cleanup_on_failure``, see :mod:`jobs.outputs`), a
 staged output directory is removed, and :func:`handled` prints one line and
 exits with 128 + the signal's number, as a shell does.
 
-The local runner's pool workers are forks of the launcher and inherit its
-handler: they ignore SIGINT (the launcher terminates them) and die of
-SIGTERM at once, as ``Pool.terminate`` expects. Task processes die with
+The local runner's pool workers are forks of the launcher: they ignore
+SIGINT (the launcher terminates them), and SIGTERM kills them at once, as
+``Pool.terminate`` expects, at the kernel's default: a Python handler there
+may never run. A worker blocks on a ``multiprocessing`` semaphore, and a
+signal that lands just before it blocks is caught and then left unhandled;
+Python also forgets a signal caught in a new child before its interpreter is
+ready. Either left ``Pool.terminate`` waiting for good on a worker that
+missed its SIGTERM (a failed run hung about once in a hundred). So the
+signals are held across the fork, and the child sets SIGTERM's default
+before it takes them. Task processes die with
 their worker (:func:`die_with_parent`), so none is left running on a
 removed directory. Other children (``hadoop jar``, ``spark-submit``), which
 mrjob would leave running, get SIGTERM. Once mrjob has unwound, any child
@@ -51,7 +58,7 @@ class Interrupted(BaseException):
 
 
 _state = dict(signum=None, owner=None, what=None, active=False, owed=False,
-              done=threading.Event())
+              done=threading.Event(), forking=None)
 _cleanups = []
 
 
@@ -67,11 +74,7 @@ def received():
 
 def _on_signal(signum, _frame):
     if os.getpid() != _state['owner']:
-        # a forked pool worker: the launcher ends it with SIGTERM
-        if signum == signal.SIGTERM:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-        return
+        return  # SIGINT in a forked pool worker: the launcher ends it
     if _state['signum'] is None:
         _state['signum'] = signum
         _stop_other_children()
@@ -80,6 +83,28 @@ def _on_signal(signum, _frame):
     if _state['owed']:      # sent again by _unraisable
         _state['owed'] = False
         raise Interrupted(_state['signum'])
+
+
+def _before_fork():
+    if _state['active'] and os.getpid() == _state['owner']:
+        _state['forking'] = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+
+
+def _after_fork_in_parent():
+    held, _state['forking'] = _state['forking'], None
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _after_fork_in_child():
+    held, _state['forking'] = _state['forking'], None
+    if held is not None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                    after_in_child=_after_fork_in_child)
 
 
 def _children():

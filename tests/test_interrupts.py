@@ -184,3 +184,34 @@ def test_a_signal_that_lands_in_a_finalizer_still_stops_the_run_in_one_line():
     assert (done.returncode, done.stdout, done.stderr) == (
         130, b'', b'finalizes: interrupted by SIGINT: stopped, temporary files removed,'
                   b' no partial output left\n')
+
+
+FORKS = """
+import os, signal
+from jobs import interrupts
+
+def caught_and_blocked():
+    status = dict(line.split(':\\t') for line in open('/proc/self/status').read().splitlines()
+                  if line.startswith(('SigCgt', 'SigBlk')))
+    bit = 1 << (signal.SIGTERM - 1)
+    return bool(int(status['SigCgt'], 16) & bit), bool(int(status['SigBlk'], 16) & bit)
+
+with interrupts.handled('forks'):
+    pid = os.fork()
+    if pid == 0:
+        print('worker', *caught_and_blocked(), signal.getsignal(signal.SIGINT) is not signal.SIG_DFL,
+              flush=True)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    print('launcher', *caught_and_blocked(), flush=True)
+"""
+
+
+def test_a_forked_pool_worker_dies_of_sigterm_at_the_kernels_default():
+    # a Python handler there can miss the signal (a worker about to block on
+    # a semaphore), and Pool.terminate then waits for that worker for good
+    done = subprocess.run([sys.executable, '-c', FORKS], cwd=ROOT, capture_output=True,
+                          timeout=60, check=True)
+    assert done.stdout.decode().splitlines() == [
+        'worker False False True',      # SIGTERM at the default, SIGINT still ignored by ours
+        'launcher True False']          # the launcher's handler, nothing left held
